@@ -1,0 +1,1 @@
+"""Theme files shipped with claude-tui, one TOML file per theme."""

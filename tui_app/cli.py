@@ -1,0 +1,134 @@
+"""Command line: arguments -> Settings -> the app, the print mode, or the demo server.
+
+Only the standard library is imported before the arguments are read, so `--version` and `--help`
+answer at once; Textual and the SDK load when they are needed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from tui_app import __version__
+from tui_app.settings import DEFAULT_MODEL
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="claude-tui",
+        description="Talk to Claude in the terminal and watch the stream: Markdown as it arrives, "
+        "every server-sent event, live tokens and timings. Without ANTHROPIC_API_KEY it runs on a "
+        "built-in demo backend.",
+    )
+    parser.add_argument("--version", action="version", version=f"claude-tui {__version__}")
+    parser.add_argument("-p", "--print", dest="prompt", nargs="?", const="", default=None, metavar="PROMPT",
+                        help="print mode: stream one reply to stdout, no UI (prompt from stdin when omitted)")
+    parser.add_argument("--model", default=None, help=f"model to ask (default: {DEFAULT_MODEL})")
+    parser.add_argument("--max-tokens", type=_positive_int, default=None, help="most output tokens per reply")
+    parser.add_argument("--temperature", type=float, default=None, help="sampling temperature, 0 to 1")
+    parser.add_argument("--system", default=None, help="system prompt")
+    parser.add_argument("--base-url", default=None,
+                        help="a server that speaks the Messages API (default: ANTHROPIC_BASE_URL or Anthropic's)")
+    parser.add_argument("--demo", action="store_true", help="use the built-in demo backend even with a key")
+    parser.add_argument("--events", type=Path, default=None, metavar="FILE",
+                        help="append every wire event, pings and errors included, to FILE as JSON lines")
+    parser.add_argument("--idle-timeout", type=_positive_float, default=None, metavar="SECONDS",
+                        help="give up on a stream after this long without a byte (default 60)")
+    parser.add_argument("--demo-server", metavar="[HOST:]PORT", default=None,
+                        help="run only the demo backend, for curl or any Anthropic SDK")
+    parser.add_argument("--demo-ttft", type=_non_negative_float, default=None, metavar="SECONDS",
+                        help="demo backend: delay before the first token (default 0.6)")
+    parser.add_argument("--demo-tps", type=_non_negative_float, default=None, metavar="N",
+                        help="demo backend: tokens per second, 0 for as fast as possible (default 60)")
+    return parser
+
+
+def settings_from_args(args: argparse.Namespace):
+    from tui_app.demo.scripts import DemoPacing
+    from tui_app.settings import Settings
+
+    settings = Settings()
+    for name in ("model", "max_tokens", "temperature", "system", "base_url", "idle_timeout"):
+        value = getattr(args, name)
+        if value is not None:
+            setattr(settings, name, value)
+    settings.demo = args.demo
+    settings.events_file = args.events
+    pacing = settings.demo_pacing
+    settings.demo_pacing = DemoPacing(
+        first_token_delay=pacing.first_token_delay if args.demo_ttft is None else args.demo_ttft,
+        tokens_per_second=pacing.tokens_per_second if args.demo_tps is None else args.demo_tps,
+        ping_every=pacing.ping_every,
+    )
+    return settings
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    settings = settings_from_args(args)
+    if args.demo_server is not None:
+        return _run_demo_server(args.demo_server, settings, parser)
+    if args.prompt is not None:
+        from tui_app.printmode import run_print_mode
+
+        prompt = args.prompt
+        if not prompt and not sys.stdin.isatty():
+            prompt = sys.stdin.read()
+        return run_print_mode(settings, prompt, sys.stdout.buffer, sys.stderr)
+    if not sys.stdout.isatty():
+        parser.exit(2, "claude-tui: the app needs a terminal; use -p for print mode\n")
+    from tui_app.app import ClaudeTUI
+
+    ClaudeTUI(settings).run()
+    return 0
+
+
+def _run_demo_server(address: str, settings, parser: argparse.ArgumentParser) -> int:
+    import asyncio
+
+    from tui_app.demo.server import DemoServer
+
+    host, _, port_text = address.rpartition(":")
+    try:
+        port = int(port_text)
+    except ValueError:
+        parser.error(f"--demo-server takes [HOST:]PORT, not {address!r}")
+    server = DemoServer(host or "127.0.0.1", port, settings.demo_pacing)
+
+    async def serve() -> None:
+        await server.listen()
+        print(f"claude-tui demo backend on {server.url} (ANTHROPIC_BASE_URL={server.url}); Ctrl+C stops it",
+              flush=True)
+        await server.serve_forever()
+
+    try:
+        asyncio.run(serve())
+    except KeyboardInterrupt:
+        return 0
+    except OSError as error:
+        print(f"claude-tui: cannot listen on {address}: {error.strerror}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError("must be a positive whole number")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    value = float(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError("must be greater than 0")
+    return value
+
+
+def _non_negative_float(text: str) -> float:
+    value = float(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError("must be 0 or more")
+    return value

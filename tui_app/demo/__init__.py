@@ -1,0 +1,1 @@
+"""The built-in demo backend: a loopback server that speaks the Messages streaming protocol."""

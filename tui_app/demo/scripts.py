@@ -1,0 +1,297 @@
+"""The demo backend's scripted replies, chosen by a keyword in the prompt.
+
+Each script is a list of steps (send an event, wait, drop the connection, go silent) built from the
+same pacing a real model has: a delay before the first token, a steady rate after it, and pings.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any, Union
+
+DEMO_MODELS = ("claude-sonnet-5-5", "claude-opus-5-5", "claude-haiku-5-5")
+DELTA_CHARS = 4
+"""Characters per text delta: about one token each, as a real model streams."""
+
+
+@dataclass(frozen=True, slots=True)
+class DemoPacing:
+    """How fast the demo model answers."""
+
+    first_token_delay: float = 0.6
+    """Seconds between the request and the first content delta."""
+    tokens_per_second: float = 60.0
+    """Deltas per second after the first; 0 sends everything at once."""
+    ping_every: int = 20
+    """A `ping` after `message_start` and then after every this many deltas."""
+
+    @property
+    def delta_interval(self) -> float:
+        return 1.0 / self.tokens_per_second if self.tokens_per_second > 0 else 0.0
+
+
+UNPACED = DemoPacing(first_token_delay=0.0, tokens_per_second=0.0)
+
+
+@dataclass(frozen=True, slots=True)
+class Send:
+    event: str
+    payload: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Wait:
+    seconds: float
+
+
+@dataclass(frozen=True, slots=True)
+class Drop:
+    """Close the connection abruptly, mid-stream."""
+
+
+@dataclass(frozen=True, slots=True)
+class Hold:
+    """Go silent, like a stalled model, until the client gives up."""
+
+
+Step = Union[Send, Wait, Drop, Hold]
+
+
+@dataclass(slots=True)
+class Script:
+    """A reply to send, and what a client should make of it."""
+
+    name: str
+    steps: list[Step] = field(default_factory=list)
+    text: str = ""
+    """The Markdown text the reply's text blocks add up to."""
+    thinking: str = ""
+    tool_input: Any = None
+    input_tokens: int = 0
+    output_tokens: int = 0
+    stop_reason: str | None = None
+    complete: bool = True
+    """False when the script ends without `message_stop`."""
+    error: dict[str, str] | None = None
+
+
+class ScriptWriter:
+    """Builds a Messages stream step by step, counting tokens and placing pings as it goes."""
+
+    def __init__(self, name: str, model: str, input_tokens: int, pacing: DemoPacing) -> None:
+        self.script = Script(name=name, input_tokens=input_tokens)
+        self.pacing = pacing
+        self._model = model
+        self._index = -1
+        self._deltas = 0
+        self._first = True
+
+    def send(self, event: str, payload: dict[str, Any]) -> None:
+        self.script.steps.append(Send(event, {"type": event, **payload}))
+
+    def start(self) -> None:
+        message = {
+            "id": f"msg_demo_{self.script.name}",
+            "type": "message",
+            "role": "assistant",
+            "model": self._model,
+            "content": [],
+            "stop_reason": None,
+            "stop_sequence": None,
+            "usage": {"input_tokens": self.script.input_tokens, "output_tokens": 1},
+        }
+        self.send("message_start", {"message": message})
+        self.send("ping", {})
+
+    def block(self, content_block: dict[str, Any], pieces: list[tuple[str, str, str]]) -> None:
+        """One content block: start, the deltas `(delta type, field, value)`, stop."""
+        self._index += 1
+        self.send("content_block_start", {"index": self._index, "content_block": content_block})
+        for delta_type, key, value in pieces:
+            self._pace()
+            self.send("content_block_delta", {"index": self._index, "delta": {"type": delta_type, key: value}})
+            if delta_type == "signature_delta":
+                continue  # a signature is not a token
+            self._deltas += 1
+            if self.pacing.ping_every and self._deltas % self.pacing.ping_every == 0:
+                self.send("ping", {})
+        self.send("content_block_stop", {"index": self._index})
+
+    def text(self, text: str) -> None:
+        self.script.text += text
+        self.block({"type": "text", "text": ""}, [("text_delta", "text", piece) for piece in chunks(text)])
+
+    def thinking(self, thinking: str) -> None:
+        self.script.thinking += thinking
+        pieces = [("thinking_delta", "thinking", piece) for piece in chunks(thinking)]
+        pieces.append(("signature_delta", "signature", "demo-signature"))
+        self.block({"type": "thinking", "thinking": "", "signature": ""}, pieces)
+
+    def tool_use(self, name: str, tool_input: dict[str, Any]) -> None:
+        self.script.tool_input = tool_input
+        encoded = json.dumps(tool_input)
+        pieces = [("input_json_delta", "partial_json", piece) for piece in chunks(encoded, 6)]
+        self.block({"type": "tool_use", "id": "toolu_demo", "name": name, "input": {}}, pieces)
+
+    def finish(self, stop_reason: str = "end_turn") -> Script:
+        self.script.output_tokens = self._deltas
+        self.script.stop_reason = stop_reason
+        self.send("message_delta", {"delta": {"stop_reason": stop_reason, "stop_sequence": None},
+                                    "usage": {"output_tokens": self._deltas}})
+        self.send("message_stop", {})
+        return self.script
+
+    def fail(self, error_type: str, message: str) -> Script:
+        self.script.complete = False
+        self.script.error = {"type": error_type, "message": message}
+        self.send("error", {"error": {"type": error_type, "message": message}})
+        return self.script
+
+    def cut(self, step: Drop | Hold) -> Script:
+        self.script.complete = False
+        self.script.steps.append(step)
+        return self.script
+
+    def _pace(self) -> None:
+        if self._first:
+            self._first = False
+            if self.pacing.first_token_delay:
+                self.script.steps.append(Wait(self.pacing.first_token_delay))
+        elif self.pacing.delta_interval:
+            self.script.steps.append(Wait(self.pacing.delta_interval))
+
+
+def chunks(text: str, size: int = DELTA_CHARS) -> list[str]:
+    return [text[start : start + size] for start in range(0, len(text), size)]
+
+
+def estimate_tokens(request: dict[str, Any]) -> int:
+    """A stable stand-in for a tokenizer: about four characters a token."""
+    return max(1, len(json.dumps(request.get("messages", []))) // 4 + len(str(request.get("system") or "")) // 4)
+
+
+SHOWCASE = """# A tour of the stream
+
+Every character you see arrived as a `content_block_delta` — watch the **event log** on the right.
+
+## Lists
+- Streaming *Markdown*, rendered as it arrives
+- Unicode survives any split: café, naïve, 日本語, 🚀
+  - nested items work too
+1. Enter sends
+2. Shift+Enter, Alt+Enter or Ctrl+J add a newline
+
+## A table
+
+| event | what it carries |
+|-------|-----------------|
+| `message_start` | the model and input tokens |
+| `content_block_delta` | a piece of text |
+| `message_delta` | the stop reason and output tokens |
+
+## Some code
+
+```python
+async def stream(session):
+    async for event in session.stream():
+        print(event.name, event.arrived)
+```
+
+> Press **Ctrl+R** to see the raw payloads, **Escape** to cancel a reply.
+
+Try a prompt with *essay*, *think*, *tool*, *overload*, *drop*, *stall* or *echo* in it.
+"""
+
+_ESSAY_TOPICS = (
+    ("Why streams", "A reply that arrives all at once hides how it was made. Streaming shows the model's pace, "
+     "its pauses, and the moment it decides to stop."),
+    ("Events", "Each server-sent event has a name and a JSON payload. The `message_start` event opens the reply, "
+     "deltas carry it piece by piece, and `message_stop` closes it."),
+    ("Pings", "Between deltas the server may send `ping` events. They carry nothing, but they prove the "
+     "connection is alive while the model thinks."),
+    ("Failures", "A stream can end badly: an `error` event, or a connection that simply drops. A reply without "
+     "`message_stop` is incomplete, whatever it looks like."),
+    ("Timing", "Time to first token measures the wait; tokens per second measure the flow. Both depend on the "
+     "model, the prompt and the load on the server."),
+)
+
+
+def essay_text(paragraphs: int = 24) -> str:
+    parts = ["# An essay on streaming\n"]
+    for number in range(paragraphs):
+        title, body = _ESSAY_TOPICS[number % len(_ESSAY_TOPICS)]
+        parts.append(f"\n## {number + 1}. {title}\n\n{body} (Section {number + 1} of {paragraphs}.)\n")
+    return "".join(parts)
+
+
+_KEYWORDS = ("essay", "think", "tool", "overload", "drop", "stall", "echo")
+
+
+def choose_script(request: dict[str, Any], pacing: DemoPacing) -> Script:
+    """The script a prompt asks for: the first keyword in the last user message, else the showcase."""
+    prompt = _last_user_text(request)
+    match = re.search(r"\b(" + "|".join(_KEYWORDS) + r")", prompt.lower())
+    name = match.group(1) if match else "showcase"
+    model = str(request.get("model") or DEMO_MODELS[0])
+    writer = ScriptWriter(name, model, estimate_tokens(request), pacing)
+    writer.start()
+    if name == "essay":
+        writer.text(essay_text())
+    elif name == "think":
+        writer.thinking("The user wants to see thinking. I will reason briefly, then answer in one line.")
+        writer.text("Thinking arrives first, in its own block; this answer came after it.")
+    elif name == "tool":
+        writer.text("Let me look that up.")
+        writer.tool_use("get_weather", {"location": "Paris, France", "unit": "celsius", "days": [1, 2, 3]})
+        return writer.finish("tool_use")
+    elif name == "overload":
+        writer.text("This reply starts normally, and then the server runs out of capacity")
+        return writer.fail("overloaded_error", "Overloaded")
+    elif name == "drop":
+        writer.text("This reply starts normally, and then the connection drops without warn")
+        return writer.cut(Drop())
+    elif name == "stall":
+        writer.text("This reply starts, and then the model goes quiet")
+        return writer.cut(Hold())
+    elif name == "echo":
+        turns = len(request.get("messages", []))
+        writer.text(f"You said: {prompt}\n\n(This request carried {turns} messages.)")
+    else:
+        writer.text(SHOWCASE)
+    return writer.finish()
+
+
+def _last_user_text(request: dict[str, Any]) -> str:
+    for message in reversed(request.get("messages", [])):
+        if message.get("role") != "user":
+            continue
+        content = message.get("content")
+        if isinstance(content, str):
+            return content
+        if isinstance(content, list):
+            return " ".join(str(part.get("text", "")) for part in content if isinstance(part, dict))
+    return ""
+
+
+def message_json(script: Script) -> dict[str, Any]:
+    """The non-streaming answer: the same reply as one Message object."""
+    content: list[dict[str, Any]] = []
+    if script.thinking:
+        content.append({"type": "thinking", "thinking": script.thinking, "signature": "demo-signature"})
+    if script.text:
+        content.append({"type": "text", "text": script.text})
+    if script.tool_input is not None:
+        content.append({"type": "tool_use", "id": "toolu_demo", "name": "get_weather", "input": script.tool_input})
+    return {
+        "id": f"msg_demo_{script.name}",
+        "type": "message",
+        "role": "assistant",
+        "model": next((step.payload["message"]["model"] for step in script.steps
+                       if isinstance(step, Send) and step.event == "message_start"), DEMO_MODELS[0]),
+        "content": content,
+        "stop_reason": script.stop_reason,
+        "stop_sequence": None,
+        "usage": {"input_tokens": script.input_tokens, "output_tokens": script.output_tokens},
+    }

@@ -1,0 +1,98 @@
+"""`claude-tui -p`: the same streaming core with no UI. The reply's text goes to stdout byte for byte."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+from typing import BinaryIO, TextIO
+
+from tui_app.demo.server import DemoServer
+from tui_app.settings import Settings, demo_backend, real_backend
+from tui_app.stream.backend import make_client
+from tui_app.stream.failures import FailureKind
+from tui_app.stream.recorder import EventsFile
+from tui_app.stream.reply import ReplyState
+from tui_app.stream.session import ReplyRequest, ReplySession
+
+BROKEN_PIPE_EXIT = 141
+
+
+def run_print_mode(settings: Settings, prompt: str, stdout: BinaryIO, stderr: TextIO) -> int:
+    """Stream one reply to `stdout`; return 0 only for a complete reply, else the failure's exit code."""
+    if not prompt.strip():
+        stderr.write("claude-tui: the prompt is empty; pass it after -p or on standard input\n")
+        return FailureKind.USAGE.exit_code
+    server: DemoServer | None = None
+    backend = real_backend(settings, os.environ)
+    if backend is None:
+        server = DemoServer(pacing=settings.demo_pacing)
+        backend = demo_backend(settings, server.start())
+        if stderr.isatty():
+            stderr.write("claude-tui: no ANTHROPIC_API_KEY set, replying from the built-in demo backend\n")
+    try:
+        recorder = EventsFile(settings.events_file) if settings.events_file else None
+    except OSError as error:
+        stderr.write(f"claude-tui: cannot write the events file: {error.strerror}: {settings.events_file}\n")
+        return FailureKind.USAGE.exit_code
+    try:
+        return asyncio.run(_stream(settings, backend, prompt, recorder, stdout, stderr))
+    except KeyboardInterrupt:
+        stderr.write("claude-tui: cancelled; the reply is incomplete\n")
+        return FailureKind.CANCELLED.exit_code
+    except BrokenPipeError:
+        # The reader went away (`| head`): stop quietly, as command-line tools do.
+        _silence_stdout()
+        return BROKEN_PIPE_EXIT
+    finally:
+        if recorder is not None:
+            recorder.close()
+        if server is not None:
+            server.stop()
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush cannot fail again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+async def _stream(settings, backend, prompt, recorder, stdout: BinaryIO, stderr: TextIO) -> int:
+    request = ReplyRequest(
+        model=settings.model,
+        max_tokens=settings.max_tokens,
+        messages=[{"role": "user", "content": prompt}],
+        system=settings.system,
+        temperature=settings.temperature,
+    )
+    if recorder is not None:
+        recorder.next_reply()
+    session = ReplySession(
+        make_client(backend), request, base_url=backend.base_url,
+        on_event=recorder.write if recorder is not None else None,
+    )
+    async for event in session.stream():
+        if event.type != "content_block_delta":
+            continue
+        delta = event.payload.get("delta") or {}
+        if delta.get("type") == "text_delta" and isinstance(delta.get("text"), str):
+            stdout.write(delta["text"].encode("utf-8"))
+            stdout.flush()
+    reply = session.reply
+    for block in reply.blocks:
+        if block.kind == "tool_use":
+            tool_input = json.dumps(block.tool_input, ensure_ascii=False)
+            stderr.write(f"claude-tui: the reply asks to use the tool {block.tool_name} with {tool_input}\n")
+    if reply.state is ReplyState.DONE:
+        if reply.stop_reason == "max_tokens":
+            stderr.write("claude-tui: the reply stopped at --max-tokens; raise it for a longer answer\n")
+        return 0
+    failure = session.failure
+    assert failure is not None
+    advice = "; what was printed is partial, run it again" if failure.kind is FailureKind.INCOMPLETE else ""
+    stderr.write(f"claude-tui: {failure.message}{advice}\n")
+    return failure.kind.exit_code

@@ -1,0 +1,1 @@
+"""The streaming core: requests, wire events, replies and timings. Nothing here imports Textual."""

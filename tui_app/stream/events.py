@@ -1,0 +1,132 @@
+"""The app's record of each server-sent event: what arrived, when, and anything odd about it."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from tui_app.stream.sse import SSEFrame
+
+PREVIEW_CHARS = 40
+
+
+@dataclass(frozen=True, slots=True)
+class WireEvent:
+    """One frame as it came over the wire, stamped with its arrival time."""
+
+    seq: int
+    """Position in the reply's stream, from 0."""
+    name: str
+    """The SSE `event:` field; `(none)` when the frame had none, `comment` for a comment-only frame."""
+    data: str
+    """The `data:` text exactly as received."""
+    payload: Any
+    """The data parsed as JSON, or None when it was empty or not JSON."""
+    arrived: float
+    """Seconds since the request was sent."""
+    problem: str | None = None
+    """What was wrong with the frame, when something was."""
+
+    @property
+    def type(self) -> str:
+        """The payload's own `type`, falling back to the SSE event name."""
+        if isinstance(self.payload, dict) and isinstance(self.payload.get("type"), str):
+            return self.payload["type"]
+        return self.name
+
+    def to_record(self) -> dict[str, Any]:
+        """A JSON-ready record, as written to an `--events` file."""
+        record: dict[str, Any] = {
+            "seq": self.seq,
+            "t_ms": round(self.arrived * 1000, 3),
+            "event": self.name,
+            "data": self.data,
+        }
+        if self.problem:
+            record["problem"] = self.problem
+        return record
+
+
+def wire_event_from_frame(frame: SSEFrame, seq: int, arrived: float) -> WireEvent:
+    """Build the record for a frame, noting what a well-formed Messages stream would not contain."""
+    problems: list[str] = []
+    payload: Any = None
+    if frame.truncated:
+        problems.append("stream ended inside this frame")
+    if frame.data:
+        try:
+            payload = json.loads(frame.data)
+        except ValueError as error:
+            problems.append(f"data is not JSON ({error.msg})")
+    if frame.event is None:
+        name = "(none)" if frame.data else "comment"
+        if frame.data:
+            problems.append("frame has no event field")
+    else:
+        name = frame.event
+        declared = payload.get("type") if isinstance(payload, dict) else None
+        if isinstance(declared, str) and declared != name:
+            problems.append(f"payload type {declared!r} differs from event name")
+    return WireEvent(
+        seq=seq,
+        name=name,
+        data=frame.data,
+        payload=payload,
+        arrived=arrived,
+        problem="; ".join(problems) or None,
+    )
+
+
+def _preview(text: str) -> str:
+    flat = text.replace("\n", "⏎")
+    if len(flat) > PREVIEW_CHARS:
+        flat = flat[: PREVIEW_CHARS - 1] + "…"
+    return repr(flat)
+
+
+def summarize(event: WireEvent) -> str:
+    """A short, single-line account of an event for the event log."""
+    payload = event.payload if isinstance(event.payload, dict) else {}
+    parts: list[str] = []
+    kind = event.type
+    if kind == "message_start":
+        message = payload.get("message") or {}
+        usage = message.get("usage") or {}
+        parts.append(f"model={message.get('model')}")
+        parts.append(f"in={usage.get('input_tokens')}")
+    elif kind in ("content_block_start", "content_block_stop"):
+        parts.append(f"#{payload.get('index')}")
+        block = payload.get("content_block") or {}
+        if block:
+            parts.append(str(block.get("type")))
+            if block.get("name"):
+                parts.append(str(block["name"]))
+    elif kind == "content_block_delta":
+        delta = payload.get("delta") or {}
+        parts.append(f"#{payload.get('index')}")
+        parts.append(str(delta.get("type")))
+        for key in ("text", "thinking", "partial_json"):
+            if isinstance(delta.get(key), str):
+                parts.append(_preview(delta[key]))
+                break
+    elif kind == "message_delta":
+        delta = payload.get("delta") or {}
+        usage = payload.get("usage") or {}
+        parts.append(f"stop={delta.get('stop_reason')}")
+        parts.append(f"out={usage.get('output_tokens')}")
+    elif kind == "error":
+        error = payload.get("error") or {}
+        parts.append(f"{error.get('type')}: {error.get('message')}")
+    elif kind not in ("ping", "message_stop") and event.data:
+        parts.append(_preview(event.data))
+    if event.problem:
+        parts.append(f"⚠ {event.problem}")
+    return " ".join(parts)
+
+
+def pretty_payload(event: WireEvent) -> str:
+    """The payload pretty-printed for the raw view, or the data as received when it is not JSON."""
+    if event.payload is not None:
+        return json.dumps(event.payload, indent=2, ensure_ascii=False)
+    return event.data

@@ -1,0 +1,87 @@
+"""What went wrong with a request, in plain words, and the exit code print mode gives for it."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+
+class FailureKind(enum.Enum):
+    """Classes of failure; each has its own exit code so scripts can tell them apart."""
+
+    USAGE = 2
+    AUTH = 3
+    REJECTED = 4
+    OVERLOADED = 5
+    NETWORK = 6
+    INCOMPLETE = 7
+    SERVER = 8
+    CANCELLED = 130
+
+    @property
+    def exit_code(self) -> int:
+        return self.value
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    kind: FailureKind
+    message: str
+    """One line: what happened and what to do."""
+
+
+def classify_exception(error: BaseException, base_url: str) -> Failure:
+    """Turn an SDK, transport or stream exception into a `Failure` without a traceback."""
+    import anthropic
+    import httpx2
+
+    if isinstance(error, TypeError) and "authentication" in str(error).lower():
+        return Failure(FailureKind.AUTH, "no API key: set ANTHROPIC_API_KEY, or run with --demo")
+    if isinstance(error, anthropic.APIStatusError):
+        return _status_failure(error)
+    if isinstance(error, anthropic.APITimeoutError):
+        return Failure(FailureKind.NETWORK, f"timed out waiting for {base_url}; check the URL or the network")
+    if isinstance(error, anthropic.APIConnectionError):
+        cause = error.__cause__ or error
+        return Failure(FailureKind.NETWORK, f"cannot reach {base_url} ({_describe(cause)}); check the URL or the network")
+    if isinstance(error, httpx2.TimeoutException):
+        return Failure(FailureKind.INCOMPLETE, f"the stream stalled: no data for too long ({_describe(error)})")
+    if isinstance(error, httpx2.TransportError):
+        return Failure(FailureKind.INCOMPLETE, f"the connection dropped mid-stream ({_describe(error)})")
+    return Failure(FailureKind.SERVER, f"unexpected error: {_describe(error)}")
+
+
+def _status_failure(error: "anthropic.APIStatusError") -> Failure:  # noqa: F821
+    status = error.status_code
+    detail = _error_detail(error)
+    if status == 200:
+        # An `error` event inside a 200 stream, raised by the SDK's stream layer.
+        kind = FailureKind.OVERLOADED if "overloaded" in detail else FailureKind.SERVER
+        return Failure(kind, f"the server ended the stream with an error: {detail}")
+    if status in (401, 403):
+        what = "the API key was refused" if status == 401 else "the API key may not use this"
+        return Failure(FailureKind.AUTH, f"HTTP {status}: {what} ({detail}); check ANTHROPIC_API_KEY")
+    if status == 404:
+        return Failure(FailureKind.REJECTED, f"HTTP 404: not found ({detail}); check --model and --base-url")
+    if status == 413:
+        return Failure(FailureKind.REJECTED, f"HTTP 413: the request is too large ({detail}); shorten the prompt")
+    if status in (429, 529) or "overloaded" in detail:
+        return Failure(FailureKind.OVERLOADED, f"HTTP {status}: {detail}; wait a moment and retry")
+    if 400 <= status < 500:
+        return Failure(FailureKind.REJECTED, f"HTTP {status}: the request was rejected ({detail})")
+    return Failure(FailureKind.SERVER, f"HTTP {status}: the server failed ({detail}); retry later")
+
+
+def _error_detail(error: "anthropic.APIStatusError") -> str:  # noqa: F821
+    body = error.body
+    if isinstance(body, dict):
+        inner = body.get("error") if isinstance(body.get("error"), dict) else body
+        kind, message = inner.get("type"), inner.get("message")
+        if kind or message:
+            return f"{kind}: {message}" if kind and message else str(kind or message)
+    return error.message
+
+
+def _describe(error: BaseException) -> str:
+    text = str(error).strip()
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__

@@ -1,0 +1,174 @@
+"""A reply built up from the wire events, with its state decided by what actually arrived."""
+
+from __future__ import annotations
+
+import enum
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from tui_app.stream.events import WireEvent
+
+CONTENT_DELTAS = ("text_delta", "thinking_delta", "input_json_delta")
+
+
+class ReplyState(enum.Enum):
+    """Where a reply stands. Only `DONE` means the server said the message was complete."""
+
+    WAITING = "waiting"
+    STREAMING = "streaming"
+    DONE = "done"
+    CANCELLED = "cancelled"
+    INCOMPLETE = "incomplete"
+    FAILED = "failed"
+
+    @property
+    def finished(self) -> bool:
+        return self not in (ReplyState.WAITING, ReplyState.STREAMING)
+
+
+@dataclass(slots=True)
+class ContentBlock:
+    """One content block of the reply, in the order the server indexed it."""
+
+    index: int
+    kind: str
+    """`text`, `thinking`, `redacted_thinking`, `tool_use`, or whatever type the server sent."""
+    text: str = ""
+    """Text for `text` blocks, thinking for `thinking` blocks."""
+    tool_name: str | None = None
+    input_json: str = ""
+    """The tool input as streamed so far (`partial_json` pieces joined)."""
+    initial_input: Any = None
+    """A tool input given whole in `content_block_start` rather than streamed."""
+    closed: bool = False
+
+    @property
+    def tool_input(self) -> Any:
+        """The tool input as JSON, or None while it is not yet parsable."""
+        if not self.input_json:
+            return self.initial_input
+        try:
+            return json.loads(self.input_json)
+        except ValueError:
+            return None
+
+
+@dataclass(slots=True)
+class Reply:
+    """Everything known about one assistant reply, updated event by event."""
+
+    blocks: list[ContentBlock] = field(default_factory=list)
+    state: ReplyState = ReplyState.WAITING
+    model: str | None = None
+    message_id: str | None = None
+    input_tokens: int | None = None
+    output_tokens: int | None = None
+    """The server's count, from `message_start` and then `message_delta`."""
+    content_deltas: int = 0
+    """Content deltas seen: a live stand-in for output tokens until the server counts them."""
+    stop_reason: str | None = None
+    saw_message_start: bool = False
+    saw_message_stop: bool = False
+    error_type: str | None = None
+    reason: str | None = None
+    """Why the reply is not done, in plain words, when it is not."""
+
+    @property
+    def text(self) -> str:
+        """The reply's text blocks, joined as Markdown source."""
+        return "".join(block.text for block in self.blocks if block.kind == "text")
+
+    def block(self, index: int) -> ContentBlock | None:
+        for block in reversed(self.blocks):
+            if block.index == index:
+                return block
+        return None
+
+    def apply(self, event: WireEvent) -> None:
+        """Fold one wire event into the reply. Unknown or malformed events change nothing."""
+        payload = event.payload if isinstance(event.payload, dict) else None
+        if payload is None:
+            return
+        kind = event.type
+        if kind == "message_start":
+            self._start(payload.get("message") or {})
+        elif kind == "content_block_start":
+            self._start_block(payload)
+        elif kind == "content_block_delta":
+            self._delta(payload)
+        elif kind == "content_block_stop":
+            block = self.block(payload.get("index", -1))
+            if block is not None:
+                block.closed = True
+        elif kind == "message_delta":
+            delta = payload.get("delta") or {}
+            if delta.get("stop_reason"):
+                self.stop_reason = delta["stop_reason"]
+            self._usage(payload.get("usage") or {})
+        elif kind == "message_stop":
+            self.saw_message_stop = True
+        elif kind == "error":
+            error = payload.get("error") or {}
+            self.error_type = str(error.get("type") or "error")
+            self.reason = f"{self.error_type}: {error.get('message') or 'the server reported an error'}"
+
+    def _start(self, message: dict[str, Any]) -> None:
+        self.saw_message_start = True
+        self.model = message.get("model") or self.model
+        self.message_id = message.get("id")
+        self._usage(message.get("usage") or {})
+        if self.state is ReplyState.WAITING:
+            self.state = ReplyState.STREAMING
+
+    def _usage(self, usage: dict[str, Any]) -> None:
+        if isinstance(usage.get("input_tokens"), int):
+            self.input_tokens = usage["input_tokens"]
+        if isinstance(usage.get("output_tokens"), int):
+            self.output_tokens = usage["output_tokens"]
+
+    def _start_block(self, payload: dict[str, Any]) -> None:
+        started = payload.get("content_block") or {}
+        index = payload.get("index")
+        if not isinstance(index, int):
+            return
+        block = ContentBlock(index=index, kind=str(started.get("type") or "unknown"))
+        if block.kind == "text":
+            block.text = started.get("text") or ""
+        elif block.kind == "thinking":
+            block.text = started.get("thinking") or ""
+        elif "name" in started:
+            block.tool_name = str(started.get("name"))
+            block.initial_input = started.get("input") or None
+        self.blocks.append(block)
+        self.state = ReplyState.STREAMING
+
+    def _delta(self, payload: dict[str, Any]) -> None:
+        delta = payload.get("delta") or {}
+        block = self.block(payload.get("index", -1))
+        if block is None:
+            return
+        kind = delta.get("type")
+        if kind == "text_delta" and isinstance(delta.get("text"), str):
+            block.text += delta["text"]
+        elif kind == "thinking_delta" and isinstance(delta.get("thinking"), str):
+            block.text += delta["thinking"]
+        elif kind == "input_json_delta" and isinstance(delta.get("partial_json"), str):
+            block.input_json += delta["partial_json"]
+        else:
+            return
+        self.content_deltas += 1
+
+    def finish(self, state: ReplyState | None = None, reason: str | None = None) -> None:
+        """Settle the final state. Without `message_stop` a reply is never done."""
+        if state is None:
+            if self.error_type:
+                state = ReplyState.FAILED
+            elif self.saw_message_stop:
+                state = ReplyState.DONE
+            else:
+                state = ReplyState.INCOMPLETE
+                reason = reason or "the stream ended before message_stop"
+        self.state = state
+        if reason and not (state is ReplyState.FAILED and self.reason):
+            self.reason = reason

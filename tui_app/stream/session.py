@@ -1,0 +1,133 @@
+"""One request to a Messages API backend and its streamed reply, observed at the wire.
+
+The request goes through the real SDK (auth, retries, headers, HTTP), but the body is read here as raw
+bytes: the SDK's stream layer drops `ping`, raises on `error` and ends silently on a dropped connection,
+and an app that shows the stream must see all of that as it happened.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from tui_app.stream.events import WireEvent, wire_event_from_frame
+from tui_app.stream.failures import Failure, FailureKind, classify_exception
+from tui_app.stream.metrics import ReplyTimings
+from tui_app.stream.reply import CONTENT_DELTAS, Reply, ReplyState
+from tui_app.stream.sse import SSEDecoder, SSEFrame
+
+if TYPE_CHECKING:
+    import anthropic
+
+Clock = Callable[[], float]
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyRequest:
+    """What is sent: the model, its settings, and the whole conversation so far."""
+
+    model: str
+    max_tokens: int
+    messages: list[dict[str, Any]]
+    system: str | None = None
+    temperature: float | None = None
+
+    def params(self) -> dict[str, Any]:
+        params: dict[str, Any] = {
+            "model": self.model,
+            "max_tokens": self.max_tokens,
+            "messages": self.messages,
+        }
+        if self.system:
+            params["system"] = self.system
+        if self.temperature is not None:
+            params["temperature"] = self.temperature
+        return params
+
+
+@dataclass(slots=True)
+class ReplySession:
+    """Streams one reply. Read `reply`, `events` and `timings` at any moment; they are always current."""
+
+    client: anthropic.AsyncAnthropic
+    request: ReplyRequest
+    base_url: str = ""
+    clock: Clock = time.perf_counter
+    on_event: Callable[[WireEvent], None] | None = None
+    """Called with every wire event as it is recorded (an `--events` file writer, say)."""
+    reply: Reply = field(default_factory=Reply)
+    events: list[WireEvent] = field(default_factory=list)
+    timings: ReplyTimings = field(default_factory=ReplyTimings)
+    failure: Failure | None = None
+    _started: float = 0.0
+
+    def elapsed(self) -> float:
+        """Seconds since the request was sent."""
+        return self.clock() - self._started
+
+    async def stream(self) -> AsyncIterator[WireEvent]:
+        """Send the request and yield each wire event once it has been folded into `reply`."""
+        self._started = self.clock()
+        self.reply.model = self.request.model
+        response_open = False
+        try:
+            async with self.client.messages.with_streaming_response.create(
+                **self.request.params(), stream=True
+            ) as response:
+                response_open = True
+                decoder = SSEDecoder()
+                async for chunk in response.http_response.aiter_bytes():
+                    arrived = self.elapsed()
+                    for frame in decoder.feed(chunk):
+                        yield self._record(frame, arrived)
+                for frame in decoder.finish():
+                    yield self._record(frame, self.elapsed())
+        except (asyncio.CancelledError, GeneratorExit):
+            self._settle(ReplyState.CANCELLED, None)
+            raise
+        except Exception as error:  # noqa: BLE001 - every failure becomes a state, never a traceback
+            failure = classify_exception(error, self.base_url)
+            if response_open and failure.kind in (FailureKind.INCOMPLETE, FailureKind.SERVER):
+                # Some of the reply may have arrived: it is kept, and marked as cut short.
+                self._settle(ReplyState.INCOMPLETE, Failure(FailureKind.INCOMPLETE, failure.message))
+            else:
+                self._settle(ReplyState.FAILED, failure)
+        else:
+            self._settle(None, None)
+
+    def _record(self, frame: SSEFrame, arrived: float) -> WireEvent:
+        event = wire_event_from_frame(frame, len(self.events), arrived)
+        self.events.append(event)
+        self.reply.apply(event)
+        self.timings.last_event = arrived
+        if self.timings.first_token is None and _is_content_delta(event):
+            self.timings.first_token = arrived
+        if self.on_event is not None:
+            self.on_event(event)
+        return event
+
+    def _settle(self, state: ReplyState | None, failure: Failure | None) -> None:
+        """Decide the final state once; an `error` event outranks what happened to the connection."""
+        if self.reply.state.finished:
+            return
+        if self.reply.error_type and state is not ReplyState.CANCELLED:
+            state = ReplyState.FAILED
+            kind = FailureKind.OVERLOADED if "overloaded" in self.reply.error_type else FailureKind.SERVER
+            failure = Failure(kind, f"the server ended the stream with an error: {self.reply.reason}")
+        self.reply.finish(state, failure.message if failure else None)
+        self.timings.finished = self.elapsed()
+        if failure is None and self.reply.state is ReplyState.INCOMPLETE:
+            failure = Failure(FailureKind.INCOMPLETE, f"incomplete reply: {self.reply.reason}")
+        elif self.reply.state is ReplyState.CANCELLED:
+            failure = Failure(FailureKind.CANCELLED, "cancelled")
+        self.failure = failure
+
+
+def _is_content_delta(event: WireEvent) -> bool:
+    if event.type != "content_block_delta" or not isinstance(event.payload, dict):
+        return False
+    delta = event.payload.get("delta")
+    return isinstance(delta, dict) and delta.get("type") in CONTENT_DELTAS
