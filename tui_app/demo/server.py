@@ -149,6 +149,8 @@ class DemoServer:
             b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream; charset=utf-8\r\n"
             b"cache-control: no-cache\r\nrequest-id: req_demo\r\ntransfer-encoding: chunked\r\n\r\n"
         )
+        loop = asyncio.get_running_loop()
+        due = loop.time()
         for number, step in enumerate(steps):
             if writer.transport.is_closing():
                 return False  # the client hung up: stop talking to nobody
@@ -159,8 +161,13 @@ class DemoServer:
                 if number % DRAIN_EVERY == 0:
                     await writer.drain()
             elif isinstance(step, Wait):
+                # Paced against a fixed schedule, not step by step, so a busy process catches up
+                # instead of slowing the model down, as a remote server would.
+                due += step.seconds
                 await writer.drain()
-                await asyncio.sleep(step.seconds)
+                delay = due - loop.time()
+                if delay > 0:
+                    await asyncio.sleep(delay)
             elif isinstance(step, Drop):
                 await writer.drain()
                 writer.transport.abort()

@@ -9,7 +9,9 @@ from typing import Any
 
 from tui_app.stream.events import WireEvent
 
-CONTENT_DELTAS = ("text_delta", "thinking_delta", "input_json_delta")
+DELTA_FIELDS = {"text_delta": "text", "thinking_delta": "thinking", "input_json_delta": "partial_json"}
+"""Content delta types, and the field each carries its piece in."""
+CONTENT_DELTAS = tuple(DELTA_FIELDS)
 
 
 class ReplyState(enum.Enum):
@@ -29,27 +31,33 @@ class ReplyState(enum.Enum):
 
 @dataclass(slots=True)
 class ContentBlock:
-    """One content block of the reply, in the order the server indexed it."""
+    """One content block of the reply, in the order the server indexed it.
+
+    Streamed content is kept as the list of pieces that arrived: appending stays cheap on long
+    replies, and a view can render just the pieces it has not seen.
+    """
 
     index: int
     kind: str
     """`text`, `thinking`, `redacted_thinking`, `tool_use`, or whatever type the server sent."""
-    text: str = ""
-    """Text for `text` blocks, thinking for `thinking` blocks."""
+    pieces: list[str] = field(default_factory=list)
+    """Text for `text` blocks, thinking for `thinking` blocks, input JSON for tool blocks."""
     tool_name: str | None = None
-    input_json: str = ""
-    """The tool input as streamed so far (`partial_json` pieces joined)."""
     initial_input: Any = None
     """A tool input given whole in `content_block_start` rather than streamed."""
     closed: bool = False
 
     @property
+    def text(self) -> str:
+        return "".join(self.pieces)
+
+    @property
     def tool_input(self) -> Any:
         """The tool input as JSON, or None while it is not yet parsable."""
-        if not self.input_json:
+        if not self.pieces:
             return self.initial_input
         try:
-            return json.loads(self.input_json)
+            return json.loads(self.text)
         except ValueError:
             return None
 
@@ -65,6 +73,8 @@ class Reply:
     input_tokens: int | None = None
     output_tokens: int | None = None
     """The server's count, from `message_start` and then `message_delta`."""
+    usage_final: bool = False
+    """True once `message_delta` has given the server's own output token count."""
     content_deltas: int = 0
     """Content deltas seen: a live stand-in for output tokens until the server counts them."""
     stop_reason: str | None = None
@@ -73,6 +83,13 @@ class Reply:
     error_type: str | None = None
     reason: str | None = None
     """Why the reply is not done, in plain words, when it is not."""
+
+    @property
+    def live_output_tokens(self) -> tuple[int, bool]:
+        """Output tokens as best known now, and whether that is the server's final count."""
+        if self.usage_final and self.output_tokens is not None:
+            return self.output_tokens, True
+        return max(self.content_deltas, self.output_tokens or 0), False
 
     @property
     def text(self) -> str:
@@ -105,7 +122,9 @@ class Reply:
             delta = payload.get("delta") or {}
             if delta.get("stop_reason"):
                 self.stop_reason = delta["stop_reason"]
-            self._usage(payload.get("usage") or {})
+            usage = payload.get("usage") or {}
+            self._usage(usage)
+            self.usage_final = self.usage_final or isinstance(usage.get("output_tokens"), int)
         elif kind == "message_stop":
             self.saw_message_stop = True
         elif kind == "error":
@@ -133,10 +152,9 @@ class Reply:
         if not isinstance(index, int):
             return
         block = ContentBlock(index=index, kind=str(started.get("type") or "unknown"))
-        if block.kind == "text":
-            block.text = started.get("text") or ""
-        elif block.kind == "thinking":
-            block.text = started.get("thinking") or ""
+        initial = started.get("text") if block.kind == "text" else started.get("thinking")
+        if isinstance(initial, str) and initial and block.kind in ("text", "thinking"):
+            block.pieces.append(initial)
         elif "name" in started:
             block.tool_name = str(started.get("name"))
             block.initial_input = started.get("input") or None
@@ -148,15 +166,11 @@ class Reply:
         block = self.block(payload.get("index", -1))
         if block is None:
             return
-        kind = delta.get("type")
-        if kind == "text_delta" and isinstance(delta.get("text"), str):
-            block.text += delta["text"]
-        elif kind == "thinking_delta" and isinstance(delta.get("thinking"), str):
-            block.text += delta["thinking"]
-        elif kind == "input_json_delta" and isinstance(delta.get("partial_json"), str):
-            block.input_json += delta["partial_json"]
-        else:
+        key = DELTA_FIELDS.get(delta.get("type"))
+        piece = delta.get(key) if key else None
+        if not isinstance(piece, str):
             return
+        block.pieces.append(piece)
         self.content_deltas += 1
 
     def finish(self, state: ReplyState | None = None, reason: str | None = None) -> None:

@@ -1,0 +1,63 @@
+"""Shared helpers: the real app on the built-in demo backend, and ways to wait on it without sleeping."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import pytest
+from textual.pilot import Pilot
+
+from tui_app.app import ClaudeTUI
+from tui_app.demo.scripts import UNPACED, Script, choose_script, Send
+from tui_app.settings import Settings
+
+WAIT_LIMIT = 20.0
+
+
+@pytest.fixture
+def make_app() -> Callable[..., ClaudeTUI]:
+    """The real app with no key in its environment, so it starts on the demo backend (unpaced)."""
+
+    def make(**overrides: object) -> ClaudeTUI:
+        clock = overrides.pop("clock", None)
+        settings = Settings(demo_pacing=UNPACED)
+        for name, value in overrides.items():
+            setattr(settings, name, value)
+        return ClaudeTUI(settings, environ={}, clock=clock)
+
+    return make
+
+
+async def until(pilot: Pilot, condition: Callable[[], bool], what: str) -> None:
+    """Let the app run until `condition` holds; fail with `what` if it never does."""
+    deadline = time.monotonic() + WAIT_LIMIT
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await pilot.pause()
+
+
+async def send(pilot: Pilot, prompt: str) -> None:
+    """Type a prompt as a user would and press Enter."""
+    for character in prompt:
+        await pilot.press(character if character != " " else "space")
+    await pilot.press("enter")
+
+
+async def send_and_finish(pilot: Pilot, prompt: str) -> None:
+    app = pilot.app
+    before = len(app.sessions)
+    await send(pilot, prompt)
+    await until(pilot, lambda: len(app.sessions) > before, "the reply to start")
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def expected_script(app: ClaudeTUI, index: int = -1) -> Script:
+    """What the demo backend sent for a request: the same script, rebuilt from the request it got."""
+    return choose_script(app.demo_server.requests[index], UNPACED)
+
+
+def sent_event_names(script: Script) -> list[str]:
+    return [step.event for step in script.steps if isinstance(step, Send)]

@@ -1,0 +1,161 @@
+"""End to end: the real app, the real SDK, real HTTP, against the built-in demo backend."""
+
+from __future__ import annotations
+
+from textual.widgets import Label, Log
+
+from tests.conftest import expected_script, send, send_and_finish, sent_event_names, until
+from tui_app.demo.scripts import SHOWCASE
+from tui_app.stream.reply import ReplyState
+from tui_app.widgets.event_log import EventLog
+from tui_app.widgets.prompt_input import PromptInput
+from tui_app.widgets.reply_view import ReplyView, ThinkingBlockView, ToolUseBlockView
+
+
+def status(app, name: str) -> str:
+    return str(app.query_one(f"#status-{name}", Label).content)
+
+
+async def test_a_reply_streams_into_the_transcript_character_for_character(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(140, 45)) as pilot:
+        await send_and_finish(pilot, "show me the tour")
+        [reply_view] = app.query(ReplyView)
+        assert reply_view.markdown_source == SHOWCASE
+        assert app.sessions[0].reply.state is ReplyState.DONE
+        assert "demo" in str(app.query_one(".notice").content).lower()
+
+
+async def test_the_event_log_holds_every_event_the_server_sent_pings_included(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(140, 45)) as pilot:
+        await send_and_finish(pilot, "show me the tour")
+        script = expected_script(app)
+        logged = [entry.name for entry in app.query_one(EventLog).entries if not isinstance(entry, str)]
+        assert logged == sent_event_names(script)
+        assert logged.count("ping") >= 2
+        lines = app.query_one("#event-lines", Log).lines
+        assert sum(" ping" in line for line in lines) == logged.count("ping")
+        assert any("message_stop" in line for line in lines)
+
+
+async def test_the_status_bar_matches_the_script(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(160, 45)) as pilot:
+        await send_and_finish(pilot, "show me the tour")
+        script = expected_script(app)
+        assert status(app, "backend") == "demo"
+        assert status(app, "model") == "claude-sonnet-5-5"
+        assert status(app, "input") == f"in {script.input_tokens}"
+        assert status(app, "output") == f"out {script.output_tokens}"
+        assert status(app, "stop") == "stop end_turn"
+        assert status(app, "state") == "done"
+        assert status(app, "ttft").startswith("TTFT ") and "–" not in status(app, "ttft")
+
+
+async def test_turns_accumulate_and_the_whole_history_is_sent(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(140, 45)) as pilot:
+        await send_and_finish(pilot, "echo one")
+        first_reply = app.sessions[0].reply.text
+        await send_and_finish(pilot, "echo two")
+        messages = app.demo_server.requests[1]["messages"]
+        assert messages == [
+            {"role": "user", "content": "echo one"},
+            {"role": "assistant", "content": first_reply},
+            {"role": "user", "content": "echo two"},
+        ]
+        assert "carried 3 messages" in app.sessions[1].reply.text
+
+
+async def test_escape_cancels_keeps_the_partial_text_and_the_next_prompt_works(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(140, 45)) as pilot:
+        await send(pilot, "stall please")
+        await until(pilot, lambda: bool(app.sessions), "the reply to start")
+        session = app.sessions[0]
+        partial = expected_script(app).text
+        await until(pilot, lambda: session.reply.text == partial, "the text sent before the stall")
+        await pilot.press("escape")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert session.reply.state is ReplyState.CANCELLED
+        [reply_view] = app.query(ReplyView)
+        assert reply_view.markdown_source == partial
+        assert "cancelled" in str(reply_view.query_one(".reply-state").content)
+        assert status(app, "state") == "cancelled"
+        await send_and_finish(pilot, "echo again")
+        assert app.sessions[1].reply.state is ReplyState.DONE
+        assert app.demo_server.requests[1]["messages"][1] == {"role": "assistant", "content": partial}
+
+
+async def test_a_mid_stream_error_event_fails_the_reply_and_keeps_its_text(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(160, 45)) as pilot:
+        await send_and_finish(pilot, "overload now")
+        script = expected_script(app)
+        session = app.sessions[0]
+        assert session.reply.state is ReplyState.FAILED
+        assert app.query(ReplyView).last().markdown_source == script.text
+        assert [event.name for event in session.events][-1] == "error"
+        assert status(app, "state") == "failed: overloaded_error: Overloaded"
+        await send_and_finish(pilot, "echo still alive")
+        assert app.sessions[1].reply.state is ReplyState.DONE
+
+
+async def test_a_dropped_connection_is_shown_as_incomplete_never_as_finished(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(160, 45)) as pilot:
+        await send_and_finish(pilot, "drop it")
+        session = app.sessions[0]
+        assert session.reply.state is ReplyState.INCOMPLETE
+        assert "message_stop" not in [event.name for event in session.events]
+        assert app.query(ReplyView).last().markdown_source == expected_script(app).text
+        assert status(app, "state").startswith("incomplete: the connection dropped")
+        label = str(app.query(ReplyView).last().query_one(".reply-state").content)
+        assert label.startswith("⚠ incomplete")
+
+
+async def test_thinking_and_tool_use_blocks_render_apart_from_the_text(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(140, 50)) as pilot:
+        await send_and_finish(pilot, "think first")
+        thinking = app.query_one(ThinkingBlockView)
+        assert expected_script(app).thinking in str(thinking.query_one(".thinking-text").content)
+        await send_and_finish(pilot, "use a tool")
+        tool = app.query_one(ToolUseBlockView)
+        assert '"location": "Paris, France"' in str(tool.content)
+        assert "get_weather" in tool.border_title
+        assert app.sessions[1].reply.stop_reason == "tool_use"
+
+
+async def test_newline_keys_insert_newlines_and_enter_sends_everything_typed(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(140, 45)) as pilot:
+        await pilot.press("enter")  # an empty prompt is not sent
+        assert app.sessions == []
+        await pilot.press("e", "c", "h", "o", "ctrl+j", "a", "alt+enter", "b", "shift+enter", "c")
+        assert app.query_one(PromptInput).text == "echo\na\nb\nc"
+        await pilot.press("enter")
+        await until(pilot, lambda: bool(app.sessions), "the reply to start")
+        await app.workers.wait_for_complete()
+        assert app.demo_server.requests[0]["messages"][0]["content"] == "echo\na\nb\nc"
+        assert app.query_one(PromptInput).text == ""
+
+
+async def test_ctrl_r_shows_the_raw_payloads_as_received(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(140, 45)) as pilot:
+        await send_and_finish(pilot, "show me the tour")
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        event_log = app.query_one(EventLog)
+        assert event_log.raw
+        raw = "\n".join(app.query_one("#event-raw", Log).lines)
+        assert '"type": "message_start"' in raw
+        assert '"type": "ping"' in raw
+        assert raw.count("── #") == len(app.sessions[0].events)
+        await pilot.press("ctrl+r")
+        assert not event_log.raw
+        await pilot.press("f2")
+        assert not event_log.display

@@ -1,0 +1,83 @@
+"""Pure pieces of the core: replies, conversations, neutralizing, and the Textual boundary."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from tui_app.stream.conversation import Conversation
+from tui_app.stream.events import WireEvent
+from tui_app.stream.reply import Reply, ReplyState
+from tui_app.text_safety import neutralize
+
+
+def event(payload: dict) -> WireEvent:
+    return WireEvent(seq=0, name=payload["type"], data="", payload=payload, arrived=0.0)
+
+
+def test_a_reply_without_message_stop_is_incomplete_however_it_looks() -> None:
+    reply = Reply()
+    reply.apply(event({"type": "message_start", "message": {"model": "m", "usage": {"input_tokens": 5}}}))
+    reply.apply(event({"type": "content_block_start", "index": 0, "content_block": {"type": "text"}}))
+    reply.apply(event({"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": "hi"}}))
+    reply.apply(event({"type": "message_delta", "delta": {"stop_reason": "end_turn"}, "usage": {"output_tokens": 1}}))
+    reply.finish()
+    assert reply.state is ReplyState.INCOMPLETE
+    assert reply.text == "hi"
+
+
+def test_an_error_event_fails_the_reply_and_keeps_its_text() -> None:
+    reply = Reply()
+    reply.apply(event({"type": "content_block_start", "index": 0, "content_block": {"type": "text"}}))
+    reply.apply(event({"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": "part"}}))
+    reply.apply(event({"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}}))
+    reply.finish()
+    assert reply.state is ReplyState.FAILED
+    assert reply.reason == "overloaded_error: Overloaded"
+    assert reply.text == "part"
+
+
+def test_unknown_events_and_deltas_change_nothing() -> None:
+    reply = Reply()
+    reply.apply(event({"type": "content_block_start", "index": 0, "content_block": {"type": "text"}}))
+    reply.apply(event({"type": "future_event", "index": 0}))
+    reply.apply(event({"type": "content_block_delta", "index": 0, "delta": {"type": "future_delta", "x": 1}}))
+    reply.apply(event({"type": "content_block_delta", "index": 9, "delta": {"type": "text_delta", "text": "x"}}))
+    assert reply.text == "" and reply.content_deltas == 0
+
+
+def test_live_output_tokens_are_estimated_until_the_server_counts_them() -> None:
+    reply = Reply()
+    reply.apply(event({"type": "message_start", "message": {"usage": {"input_tokens": 5, "output_tokens": 1}}}))
+    reply.apply(event({"type": "content_block_start", "index": 0, "content_block": {"type": "text"}}))
+    for _ in range(3):
+        reply.apply(event({"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": "ab"}}))
+    assert reply.live_output_tokens == (3, False)
+    reply.apply(event({"type": "message_delta", "delta": {}, "usage": {"output_tokens": 7}}))
+    assert reply.live_output_tokens == (7, True)
+
+
+def test_conversation_merges_a_prompt_whose_reply_had_no_text_into_the_next() -> None:
+    conversation = Conversation()
+    conversation.add_user("first")
+    conversation.add_assistant("")
+    conversation.add_user("second")
+    conversation.add_assistant("answer")
+    assert conversation.messages() == [
+        {"role": "user", "content": "first\n\nsecond"},
+        {"role": "assistant", "content": "answer"},
+    ]
+
+
+def test_control_sequences_are_shown_not_obeyed() -> None:
+    assert neutralize("a\x1b[2Jb\x07\x08\x9b\u2028c\td\n") == "a␛[2Jb␇␈\\x9b␤c\td\n"
+    assert neutralize("\x1b]52;c;aGk=\x07") == "␛]52;c;aGk=␇"
+
+
+def test_the_streaming_core_does_not_import_textual() -> None:
+    code = (
+        "import sys, tui_app.stream.session, tui_app.stream.recorder, tui_app.printmode, tui_app.demo.server; "
+        "assert 'textual' not in sys.modules, 'textual imported'; "
+        "assert 'anthropic' not in sys.modules, 'anthropic imported at import time'"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -1,0 +1,221 @@
+"""The full-screen app: wiring only. Streaming lives in `tui_app.stream`, drawing in `tui_app.widgets`."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING
+
+from textual import on, work
+from textual.actions import SkipAction
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer
+
+from tui_app.demo.server import DemoServer
+from tui_app.settings import Settings, demo_backend, real_backend
+from tui_app.stream.backend import Backend, make_client
+from tui_app.stream.conversation import Conversation
+from tui_app.stream.recorder import EventsFile
+from tui_app.stream.reply import ReplyState
+from tui_app.stream.session import ReplyRequest, ReplySession
+from tui_app.theme_loader import DEFAULT_THEME, shipped_themes
+from tui_app.widgets.event_log import EventLog
+from tui_app.widgets.prompt_input import PromptInput
+from tui_app.widgets.reply_view import ReplyView
+from tui_app.widgets.status_bar import StatusBar
+from tui_app.widgets.transcript_view import TranscriptView
+
+if TYPE_CHECKING:
+    import anthropic
+
+FLUSH_SECONDS = 1 / 15
+"""How often streamed text reaches the screen. Per-token writes make Markdown re-parsing quadratic."""
+
+DEMO_NOTICE = (
+    "Demo backend: no ANTHROPIC_API_KEY is set, so replies come from the built-in demo server on "
+    "this machine. Every event you see is real SSE over HTTP. Try a prompt with essay, think, tool, overload, drop, "
+    "stall or echo in it; set ANTHROPIC_API_KEY to talk to Claude."
+)
+
+
+class ClaudeTUI(App):
+    """Talk to Claude and watch the stream: transcript, event log and status bar."""
+
+    TITLE = "claude-tui"
+    CSS_PATH = "app.tcss"
+    AUTO_FOCUS = "#prompt"
+    BINDINGS = [
+        Binding("escape", "cancel_reply", "Cancel reply", priority=True),
+        Binding("ctrl+r", "toggle_raw", "Raw events", priority=True),
+        Binding("f2", "toggle_events", "Events panel"),
+        Binding("ctrl+q", "quit", "Quit", priority=True),
+    ]
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        environ: Mapping[str, str] | None = None,
+        clock: Callable[[], float] | None = None,
+    ) -> None:
+        super().__init__()
+        self.settings = settings or Settings()
+        self._environ = os.environ if environ is None else environ
+        self._clock = clock
+        self.backend: Backend | None = None
+        self.demo_server: DemoServer | None = None
+        self.conversation = Conversation()
+        self.session: ReplySession | None = None
+        self.sessions: list[ReplySession] = []
+        self._client: anthropic.AsyncAnthropic | None = None
+        self._events_file: EventsFile | None = None
+        self._reply_view: ReplyView | None = None
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="main"):
+            with Vertical(id="conversation"):
+                yield TranscriptView(id="transcript")
+                yield PromptInput(id="prompt")
+            yield EventLog(id="events")
+        yield StatusBar(id="status")
+        yield Footer(id="footer")
+
+    async def on_mount(self) -> None:
+        for theme in shipped_themes():
+            self.register_theme(theme)
+        self.theme = DEFAULT_THEME
+        self.query_one("#events").display = self.settings.show_events
+        transcript = self.query_one(TranscriptView)
+        backend = real_backend(self.settings, self._environ)
+        if backend is None:
+            self.demo_server = DemoServer(pacing=self.settings.demo_pacing)
+            backend = demo_backend(self.settings, self.demo_server.start())
+            await transcript.add_notice(DEMO_NOTICE)
+        self.backend = backend
+        if self.settings.events_file is not None:
+            try:
+                self._events_file = EventsFile(self.settings.events_file)
+            except OSError as error:
+                await transcript.add_notice(
+                    f"Cannot write the events file {self.settings.events_file}: {error.strerror}. "
+                    "Events are still shown here."
+                )
+        self.query_one(StatusBar).show_idle(backend.label, self.settings.model)
+        self._warm_up_sdk()
+
+    @work(thread=True, group="warm-up", exit_on_error=False)
+    def _warm_up_sdk(self) -> None:
+        """Import the SDK off the first frame: it takes most of a second."""
+        import anthropic  # noqa: F401
+
+    def on_unmount(self) -> None:
+        if self.demo_server is not None:
+            self.demo_server.stop()
+        if self._events_file is not None:
+            self._events_file.close()
+
+    @property
+    def streaming(self) -> bool:
+        return self.session is not None and not self.session.reply.state.finished
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "cancel_reply":
+            return self.streaming
+        return True
+
+    @on(PromptInput.Submitted)
+    async def send_prompt(self, event: PromptInput.Submitted) -> None:
+        if self.streaming:
+            self.notify("A reply is still streaming: Escape cancels it.", severity="warning")
+            return
+        event.prompt_input.clear()
+        self.conversation.add_user(event.text)
+        await self.query_one(TranscriptView).add_user_turn(event.text)
+        self.stream_reply()
+
+    @work(group="reply", exclusive=True, exit_on_error=False)
+    async def stream_reply(self) -> None:
+        """Stream one reply into the transcript, the event log and the status bar."""
+        assert self.backend is not None
+        settings = self.settings
+        request = ReplyRequest(
+            model=settings.model,
+            max_tokens=settings.max_tokens,
+            messages=self.conversation.messages(),
+            system=settings.system,
+            temperature=settings.temperature,
+        )
+        if self._client is None:
+            self._client = await asyncio.to_thread(make_client, self.backend)
+        session = ReplySession(
+            self._client,
+            request,
+            base_url=self.backend.base_url,
+            on_event=self._events_file.write if self._events_file is not None else None,
+        )
+        if self._clock is not None:
+            session.clock = self._clock
+        self.session = session
+        self.sessions.append(session)
+        if self._events_file is not None:
+            self._events_file.next_reply()
+        self._reply_view = await self.query_one(TranscriptView).add_reply(request.model)
+        self.query_one(EventLog).begin_reply(f"reply {len(self.sessions)} · {request.model}", session.events)
+        self.refresh_bindings()
+        timer = self.set_interval(FLUSH_SECONDS, self._flush_reply)
+        try:
+            async for _event in session.stream():
+                pass
+        finally:
+            timer.stop()
+            await self._finish_reply(session)
+
+    async def _flush_reply(self) -> None:
+        """Bring the screen up to date with the stream: one batch per tick, whatever arrived."""
+        session = self.session
+        if session is None or self._reply_view is None:
+            return
+        await self._reply_view.sync(session.reply)
+        self.query_one(EventLog).sync()
+        self.query_one(StatusBar).show_session(session)
+
+    async def _finish_reply(self, session: ReplySession) -> None:
+        reply = session.reply
+        assert self._reply_view is not None
+        await self._reply_view.finish(reply)
+        event_log = self.query_one(EventLog)
+        event_log.sync()
+        ending = reply.state.value + (f": {reply.reason}" if reply.reason else "")
+        if reply.state is ReplyState.DONE:
+            ending += f" ({reply.stop_reason})"
+        event_log.note(f"stream ended · {ending}")
+        event_log.refresh_view()
+        self.query_one(StatusBar).show_session(session)
+        self.conversation.add_assistant(reply.text)
+        self.refresh_bindings()
+        if reply.state in (ReplyState.FAILED, ReplyState.INCOMPLETE) and session.failure is not None:
+            self.notify(session.failure.message, title=f"Reply {reply.state.value}", severity="error")
+
+    def action_cancel_reply(self) -> None:
+        if not self.streaming:
+            raise SkipAction()
+        self.workers.cancel_group(self, "reply")
+
+    def action_toggle_raw(self) -> None:
+        events = self.query_one(EventLog)
+        events.display = True
+        events.toggle_raw()
+
+    def action_toggle_events(self) -> None:
+        events = self.query_one(EventLog)
+        events.display = not events.display
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Raw events", "Switch the event log between summaries and raw payloads",
+                            self.action_toggle_raw)
+        yield SystemCommand("Events panel", "Show or hide the event log", self.action_toggle_events)

@@ -1,0 +1,153 @@
+"""One assistant reply: its content blocks as they stream, then how it ended."""
+
+from __future__ import annotations
+
+import json
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.content import Content
+from textual.widgets import Collapsible, Markdown, Static
+from textual.widgets.markdown import MarkdownStream
+
+from tui_app.stream.reply import ContentBlock, Reply, ReplyState
+from tui_app.text_safety import neutralize
+
+
+class TextBlockView(Markdown):
+    """A text block as Markdown, fed only the pieces it has not yet shown."""
+
+    def __init__(self) -> None:
+        super().__init__(classes="reply-text")
+        self._seen = 0
+        self._stream: MarkdownStream | None = None
+
+    async def sync(self, block: ContentBlock) -> None:
+        new = block.pieces[self._seen :]
+        if not new:
+            return
+        self._seen += len(new)
+        if self._stream is None:
+            self._stream = Markdown.get_stream(self)
+        await self._stream.write(neutralize("".join(new)))
+
+    async def settle(self) -> None:
+        """Wait until everything written is on screen."""
+        if self._stream is not None:
+            await self._stream.stop()
+            self._stream = None
+
+
+class ThinkingBlockView(Collapsible):
+    """Thinking, dimmed and collapsible, apart from the answer."""
+
+    def __init__(self) -> None:
+        self._body = Static(classes="thinking-text")
+        super().__init__(self._body, title="Thinking", collapsed=False, classes="reply-thinking")
+        self._seen = 0
+
+    async def sync(self, block: ContentBlock) -> None:
+        if len(block.pieces) != self._seen:
+            self._seen = len(block.pieces)
+            self._body.update(Content(neutralize(block.text)))
+
+    async def settle(self) -> None:
+        pass
+
+
+class ToolUseBlockView(Static):
+    """A tool call: the tool's name and its input as pretty JSON, built up as it streams."""
+
+    def __init__(self, block: ContentBlock) -> None:
+        super().__init__(classes="reply-tool")
+        self.border_title = f"tool use · {block.tool_name or block.kind}"
+        self._seen = -1
+
+    async def sync(self, block: ContentBlock) -> None:
+        if len(block.pieces) == self._seen:
+            return
+        self._seen = len(block.pieces)
+        parsed = block.tool_input
+        shown = json.dumps(parsed, indent=2, ensure_ascii=False) if parsed is not None else block.text
+        self.update(Content(neutralize(shown or "…")))
+
+    async def settle(self) -> None:
+        pass
+
+
+class OtherBlockView(Static):
+    """A block type this version does not know: named, not hidden."""
+
+    def __init__(self, block: ContentBlock) -> None:
+        super().__init__(Content(f"[{neutralize(block.kind)} block]"), classes="reply-other")
+
+    async def sync(self, block: ContentBlock) -> None:
+        pass
+
+    async def settle(self) -> None:
+        pass
+
+
+BlockView = TextBlockView | ThinkingBlockView | ToolUseBlockView | OtherBlockView
+
+STATE_LABELS = {
+    ReplyState.CANCELLED: "✗ cancelled — the partial reply is kept",
+    ReplyState.INCOMPLETE: "⚠ incomplete",
+    ReplyState.FAILED: "✗ failed",
+}
+
+
+class ReplyView(Vertical):
+    """An assistant turn. `sync` brings it up to date with a `Reply`; call it as often as you like."""
+
+    DEFAULT_CSS = """
+    ReplyView { height: auto; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__(classes="turn turn-assistant")
+        self._views: list[BlockView] = []
+        self._state = Static(classes="reply-state")
+        self._state.display = False
+
+    def compose(self) -> ComposeResult:
+        yield self._state
+
+    async def sync(self, reply: Reply) -> None:
+        for block in reply.blocks[len(self._views) :]:
+            view = _view_for(block)
+            self._views.append(view)
+            await self.mount(view, before=self._state)
+        for view, block in zip(self._views, reply.blocks):
+            await view.sync(block)
+
+    async def finish(self, reply: Reply) -> None:
+        """Show everything that arrived, then how the reply ended."""
+        await self.sync(reply)
+        for view in self._views:
+            await view.settle()
+        label = STATE_LABELS.get(reply.state)
+        if reply.state is ReplyState.DONE and reply.stop_reason == "max_tokens":
+            label = "⚠ stopped at the max_tokens limit"
+        if label is None:
+            return
+        if reply.reason and reply.state is not ReplyState.CANCELLED:
+            label = f"{label}: {reply.reason}"
+        self._state.update(Content(neutralize(label)))
+        self._state.set_class(True, f"-{reply.state.value}")
+        self._state.display = True
+
+    @property
+    def markdown_source(self) -> str:
+        """The Markdown source shown so far, across text blocks."""
+        return "".join(view.source for view in self._views if isinstance(view, TextBlockView))
+
+
+def _view_for(block: ContentBlock) -> BlockView:
+    if block.kind == "text":
+        return TextBlockView()
+    if block.kind == "thinking":
+        return ThinkingBlockView()
+    if block.tool_name is not None or block.kind.endswith("tool_use"):
+        return ToolUseBlockView(block)
+    return OtherBlockView(block)
