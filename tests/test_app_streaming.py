@@ -159,3 +159,37 @@ async def test_ctrl_r_shows_the_raw_payloads_as_received(make_app) -> None:
         assert not event_log.raw
         await pilot.press("f2")
         assert not event_log.display
+
+
+async def test_the_tui_writes_every_wire_event_to_the_events_file(make_app, tmp_path) -> None:
+    import json
+
+    events_file = tmp_path / "events.jsonl"
+    app = make_app(events_file=events_file)
+    async with app.run_test(size=(140, 45)) as pilot:
+        await send_and_finish(pilot, "show me the tour")
+        await send_and_finish(pilot, "drop it")
+    records = [json.loads(line) for line in events_file.read_text().splitlines()]
+    assert [r["event"] for r in records if r["reply"] == 1] == [e.name for e in app.sessions[0].events]
+    assert [r["event"] for r in records if r["reply"] == 2] == [e.name for e in app.sessions[1].events]
+    assert "ping" in [r["event"] for r in records]
+
+
+async def test_an_internal_error_is_reported_and_the_next_prompt_still_works(make_app, monkeypatch) -> None:
+    app = make_app()
+    original_finish = ReplyView.finish
+    calls = []
+
+    async def broken_once(self, reply):
+        calls.append(reply)
+        if len(calls) == 1:
+            raise RuntimeError("drawing failed")
+        await original_finish(self, reply)
+
+    monkeypatch.setattr(ReplyView, "finish", broken_once)
+    async with app.run_test(size=(140, 45)) as pilot:
+        await send_and_finish(pilot, "echo one")
+        assert any("drawing failed" in notification.message for notification in app._notifications)
+        assert not app.streaming
+        await send_and_finish(pilot, "echo two")
+        assert app.sessions[1].reply.state is ReplyState.DONE

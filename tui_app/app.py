@@ -14,6 +14,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer
+from textual.worker import Worker, WorkerState
 
 from tui_app.demo.server import DemoServer
 from tui_app.settings import Settings, demo_backend, real_backend
@@ -199,6 +200,16 @@ class ClaudeTUI(App):
         self.refresh_bindings()
         if reply.state in (ReplyState.FAILED, ReplyState.INCOMPLETE) and session.failure is not None:
             self.notify(session.failure.message, title=f"Reply {reply.state.value}", severity="error")
+
+    @on(Worker.StateChanged)
+    def report_worker_error(self, event: Worker.StateChanged) -> None:
+        """A failure inside the app itself is shown, never swallowed: the next prompt must still work."""
+        if event.state is WorkerState.ERROR and event.worker.group == "reply":
+            error = event.worker.error
+            self.notify(f"{type(error).__name__}: {error}", title="Internal error", severity="error")
+            if self.session is not None and not self.session.reply.state.finished:
+                self.session.reply.finish(ReplyState.FAILED, f"internal error: {error}")
+            self.refresh_bindings()
 
     def action_cancel_reply(self) -> None:
         if not self.streaming:

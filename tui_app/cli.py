@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from tui_app import __version__
-from tui_app.settings import DEFAULT_MODEL
+from tui_app.settings import DEFAULT_MODEL, Settings
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -44,9 +44,8 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def settings_from_args(args: argparse.Namespace):
+def settings_from_args(args: argparse.Namespace) -> Settings:
     from tui_app.demo.scripts import DemoPacing
-    from tui_app.settings import Settings
 
     settings = Settings()
     for name in ("model", "max_tokens", "temperature", "system", "base_url", "idle_timeout"):
@@ -85,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _run_demo_server(address: str, settings, parser: argparse.ArgumentParser) -> int:
+def _run_demo_server(address: str, settings: Settings, parser: argparse.ArgumentParser) -> int:
     import asyncio
 
     from tui_app.demo.server import DemoServer

@@ -10,7 +10,7 @@ from typing import BinaryIO, TextIO
 
 from tui_app.demo.server import DemoServer
 from tui_app.settings import Settings, demo_backend, real_backend
-from tui_app.stream.backend import make_client
+from tui_app.stream.backend import Backend, make_client
 from tui_app.stream.failures import FailureKind
 from tui_app.stream.recorder import EventsFile
 from tui_app.stream.reply import ReplyState
@@ -61,7 +61,14 @@ def _silence_stdout() -> None:
         pass
 
 
-async def _stream(settings, backend, prompt, recorder, stdout: BinaryIO, stderr: TextIO) -> int:
+async def _stream(
+    settings: Settings,
+    backend: Backend,
+    prompt: str,
+    recorder: EventsFile | None,
+    stdout: BinaryIO,
+    stderr: TextIO,
+) -> int:
     request = ReplyRequest(
         model=settings.model,
         max_tokens=settings.max_tokens,

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import anthropic
 
 
 class FailureKind(enum.Enum):
@@ -51,7 +55,7 @@ def classify_exception(error: BaseException, base_url: str) -> Failure:
     return Failure(FailureKind.SERVER, f"unexpected error: {_describe(error)}")
 
 
-def _status_failure(error: "anthropic.APIStatusError") -> Failure:  # noqa: F821
+def _status_failure(error: anthropic.APIStatusError) -> Failure:
     status = error.status_code
     detail = _error_detail(error)
     if status == 200:
@@ -72,7 +76,7 @@ def _status_failure(error: "anthropic.APIStatusError") -> Failure:  # noqa: F821
     return Failure(FailureKind.SERVER, f"HTTP {status}: the server failed ({detail}); retry later")
 
 
-def _error_detail(error: "anthropic.APIStatusError") -> str:  # noqa: F821
+def _error_detail(error: anthropic.APIStatusError) -> str:
     body = error.body
     if isinstance(body, dict):
         inner = body.get("error") if isinstance(body.get("error"), dict) else body
