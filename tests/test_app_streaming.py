@@ -193,3 +193,20 @@ async def test_an_internal_error_is_reported_and_the_next_prompt_still_works(mak
         assert not app.streaming
         await send_and_finish(pilot, "echo two")
         assert app.sessions[1].reply.state is ReplyState.DONE
+
+
+async def test_escape_closes_the_command_palette_before_it_cancels_a_reply(make_app) -> None:
+    from textual.command import CommandPalette
+
+    app = make_app()
+    async with app.run_test(size=(140, 45)) as pilot:
+        await send(pilot, "stall please")
+        await until(pilot, lambda: bool(app.sessions) and bool(app.sessions[0].reply.text), "text to stream")
+        await pilot.press("ctrl+p")
+        await until(pilot, lambda: isinstance(app.screen, CommandPalette), "the palette to open")
+        await pilot.press("escape")
+        await until(pilot, lambda: not isinstance(app.screen, CommandPalette), "the palette to close")
+        assert app.streaming
+        await pilot.press("escape")
+        await app.workers.wait_for_complete()
+        assert app.sessions[0].reply.state is ReplyState.CANCELLED

@@ -125,7 +125,8 @@ class ClaudeTUI(App):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "cancel_reply":
-            return self.streaming
+            # Over a modal screen (the command palette, say) Escape belongs to that screen.
+            return self.streaming and not self.screen.is_modal
         return True
 
     @on(PromptInput.Submitted)
@@ -212,7 +213,7 @@ class ClaudeTUI(App):
             self.refresh_bindings()
 
     def action_cancel_reply(self) -> None:
-        if not self.streaming:
+        if not self.check_action("cancel_reply", ()):
             raise SkipAction()
         self.workers.cancel_group(self, "reply")
 
