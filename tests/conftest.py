@@ -11,6 +11,7 @@ from textual.pilot import Pilot
 from tui_app.app import ClaudeTUI
 from tui_app.demo.scripts import UNPACED, Script, choose_script, Send
 from tui_app.settings import Settings
+from tui_app.stream.session import ReplySession
 
 WAIT_LIMIT = 20.0
 
@@ -52,6 +53,17 @@ async def send_and_finish(pilot: Pilot, prompt: str) -> None:
     await until(pilot, lambda: len(app.sessions) > before, "the reply to start")
     await app.workers.wait_for_complete()
     await pilot.pause()
+
+
+async def start_stalled_reply(pilot: Pilot) -> ReplySession:
+    """Send the `stall` prompt and wait until all the text before the stall is in; the reply stays open."""
+    app = pilot.app
+    await send(pilot, "stall please")
+    await until(pilot, lambda: bool(app.sessions), "the reply to start")
+    session = app.sessions[-1]
+    partial = expected_script(app).text
+    await until(pilot, lambda: session.reply.text == partial, "the text sent before the stall")
+    return session
 
 
 def expected_script(app: ClaudeTUI, index: int = -1) -> Script:

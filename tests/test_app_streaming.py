@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from textual.widgets import Label, Log
 
-from tests.conftest import expected_script, send, send_and_finish, sent_event_names, until
+from tests.conftest import (
+    expected_script,
+    send_and_finish,
+    sent_event_names,
+    start_stalled_reply,
+    until,
+)
 from tui_app.demo.scripts import SHOWCASE
 from tui_app.stream.reply import ReplyState
 from tui_app.widgets.event_log import EventLog
@@ -71,11 +77,8 @@ async def test_turns_accumulate_and_the_whole_history_is_sent(make_app) -> None:
 async def test_escape_cancels_keeps_the_partial_text_and_the_next_prompt_works(make_app) -> None:
     app = make_app()
     async with app.run_test(size=(140, 45)) as pilot:
-        await send(pilot, "stall please")
-        await until(pilot, lambda: bool(app.sessions), "the reply to start")
-        session = app.sessions[0]
-        partial = expected_script(app).text
-        await until(pilot, lambda: session.reply.text == partial, "the text sent before the stall")
+        session = await start_stalled_reply(pilot)
+        partial = session.reply.text
         await pilot.press("escape")
         await app.workers.wait_for_complete()
         await pilot.pause()
@@ -200,8 +203,7 @@ async def test_escape_closes_the_command_palette_before_it_cancels_a_reply(make_
 
     app = make_app()
     async with app.run_test(size=(140, 45)) as pilot:
-        await send(pilot, "stall please")
-        await until(pilot, lambda: bool(app.sessions) and bool(app.sessions[0].reply.text), "text to stream")
+        await start_stalled_reply(pilot)
         await pilot.press("ctrl+p")
         await until(pilot, lambda: isinstance(app.screen, CommandPalette), "the palette to open")
         await pilot.press("escape")
