@@ -6,6 +6,7 @@ from textual.widgets import Label, Log
 
 from tests.conftest import (
     expected_script,
+    send,
     send_and_finish,
     sent_event_names,
     start_stalled_reply,
@@ -212,3 +213,20 @@ async def test_escape_closes_the_command_palette_before_it_cancels_a_reply(make_
         await pilot.press("escape")
         await app.workers.wait_for_complete()
         assert app.sessions[0].reply.state is ReplyState.CANCELLED
+
+
+async def test_a_prompt_sent_while_a_reply_streams_is_kept_not_sent(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(140, 45)) as pilot:
+        await start_stalled_reply(pilot)
+        await send(pilot, "echo too soon")
+        assert app.query_one(PromptInput).text == "echo too soon"
+        assert len(app.demo_server.requests) == 1
+        assert any("still streaming" in notification.message for notification in app._notifications)
+        await pilot.press("escape")
+        await app.workers.wait_for_complete()
+        await pilot.press("enter")
+        await until(pilot, lambda: len(app.sessions) == 2, "the kept prompt to be sent")
+        await app.workers.wait_for_complete()
+        assert app.sessions[1].reply.state is ReplyState.DONE
+        assert app.sessions[1].reply.text.startswith("You said: echo too soon")

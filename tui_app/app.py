@@ -123,6 +123,12 @@ class ClaudeTUI(App):
     def streaming(self) -> bool:
         return self.session is not None and not self.session.reply.state.finished
 
+    @property
+    def replying(self) -> bool:
+        """A reply is under way, from the moment its prompt is accepted (before its session exists,
+        while the SDK may still be loading) until it has been drawn."""
+        return any(worker.group == "reply" and not worker.is_finished for worker in self.workers)
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "cancel_reply":
             # Over a modal screen (the command palette, say) Escape belongs to that screen.
@@ -131,7 +137,7 @@ class ClaudeTUI(App):
 
     @on(PromptInput.Submitted)
     async def send_prompt(self, event: PromptInput.Submitted) -> None:
-        if self.streaming:
+        if self.replying:
             self.notify("A reply is still streaming: Escape cancels it.", severity="warning")
             return
         event.prompt_input.clear()
