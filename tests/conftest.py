@@ -9,7 +9,7 @@ import pytest
 from textual.pilot import Pilot
 
 from tui_app.app import ClaudeTUI
-from tui_app.demo.scripts import UNPACED, Script, choose_script, Send
+from tui_app.demo.scripts import UNPACED, Script, Send, choose_script
 from tui_app.settings import Settings
 from tui_app.stream.session import ReplySession
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from textual.widgets import Label, Log
+from textual.widgets import Label
 
 from tests.conftest import (
     expected_script,
@@ -14,6 +14,7 @@ from tests.conftest import (
 )
 from tui_app.demo.scripts import SHOWCASE
 from tui_app.stream.reply import ReplyState
+from tui_app.widgets.event_lines import EventLines
 from tui_app.widgets.event_log import EventLog
 from tui_app.widgets.prompt_input import PromptInput
 from tui_app.widgets.reply_view import ReplyView, ThinkingBlockView, ToolUseBlockView
@@ -41,7 +42,7 @@ async def test_the_event_log_holds_every_event_the_server_sent_pings_included(ma
         logged = [entry.name for entry in app.query_one(EventLog).entries if not isinstance(entry, str)]
         assert logged == sent_event_names(script)
         assert logged.count("ping") >= 2
-        lines = app.query_one("#event-lines", Log).lines
+        lines = [line.text for line in app.query_one("#event-lines", EventLines).lines]
         assert sum(" ping" in line for line in lines) == logged.count("ping")
         assert any("message_stop" in line for line in lines)
 
@@ -155,7 +156,7 @@ async def test_ctrl_r_shows_the_raw_payloads_as_received(make_app) -> None:
         await pilot.pause()
         event_log = app.query_one(EventLog)
         assert event_log.raw
-        raw = "\n".join(app.query_one("#event-raw", Log).lines)
+        raw = "\n".join(line.text for line in app.query_one("#event-raw", EventLines).lines)
         assert '"type": "message_start"' in raw
         assert '"type": "ping"' in raw
         assert raw.count("── #") == len(app.sessions[0].events)

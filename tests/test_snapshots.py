@@ -1,14 +1,19 @@
 """SVG snapshots of the main screen: fixed size, a frozen clock, cursor blink off.
 
+Every shipped theme gets one, after a streamed reply, so its event-log colours are in the picture.
 Regenerate after an intended change with `pytest tests/test_snapshots.py --snapshot-update`.
 """
 
 from __future__ import annotations
 
+import pytest
+
 from tests.conftest import send_and_finish
+from tui_app.theme_loader import load_themes
 from tui_app.widgets.prompt_input import PromptInput
 
 SIZE = (120, 40)
+SHIPPED_THEMES = sorted(theme.name for theme in load_themes(None)[0])
 
 
 def frozen_clock() -> float:
@@ -23,12 +28,13 @@ def test_start_screen(snap_compare, make_app) -> None:
     assert snap_compare(make_app(clock=frozen_clock), terminal_size=SIZE, run_before=steady)
 
 
-def test_after_a_streamed_reply(snap_compare, make_app) -> None:
+@pytest.mark.parametrize("theme", SHIPPED_THEMES)
+def test_after_a_streamed_reply(snap_compare, make_app, theme) -> None:
     async def reply(pilot) -> None:
         await steady(pilot)
         await send_and_finish(pilot, "show me the tour")
 
-    assert snap_compare(make_app(clock=frozen_clock), terminal_size=SIZE, run_before=reply)
+    assert snap_compare(make_app(clock=frozen_clock, theme=theme), terminal_size=SIZE, run_before=reply)
 
 
 def test_raw_event_view(snap_compare, make_app) -> None:
@@ -38,3 +44,11 @@ def test_raw_event_view(snap_compare, make_app) -> None:
         await pilot.press("ctrl+r")
 
     assert snap_compare(make_app(clock=frozen_clock), terminal_size=SIZE, run_before=raw)
+
+
+def test_help_screen(snap_compare, make_app) -> None:
+    async def help_screen(pilot) -> None:
+        await steady(pilot)
+        await pilot.press("f1")
+
+    assert snap_compare(make_app(clock=frozen_clock), terminal_size=SIZE, run_before=help_screen)

@@ -81,7 +81,7 @@ def test_any_splits_of_any_text_give_the_same_text(pieces: list[str], newline: s
 
 def test_truncated_utf8_at_the_end_becomes_a_replacement_character_not_a_crash() -> None:
     decoder = SSEDecoder()
-    frames = decoder.feed("event: x\ndata: caf".encode() + "é".encode()[:1])
+    frames = decoder.feed(b"event: x\ndata: caf" + "é".encode()[:1])
     assert frames == []
     [frame] = decoder.finish()
     assert frame.truncated and frame.data == "caf\ufffd"

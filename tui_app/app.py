@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual import on, work
@@ -16,17 +17,21 @@ from textual.screen import Screen
 from textual.widgets import Footer
 from textual.worker import Worker, WorkerState
 
+from tui_app.clipboard import Clipboard
+from tui_app.config import remember_theme
 from tui_app.demo.server import DemoServer
-from tui_app.settings import Settings, demo_backend, real_backend
+from tui_app.screens.help_screen import HelpScreen
+from tui_app.settings import DEFAULT_THEME, Settings, demo_backend, key_action_names, real_backend
 from tui_app.stream.backend import Backend, make_client
 from tui_app.stream.conversation import Conversation
 from tui_app.stream.recorder import EventsFile
 from tui_app.stream.reply import ReplyState
 from tui_app.stream.session import ReplyRequest, ReplySession
-from tui_app.theme_loader import DEFAULT_THEME, shipped_themes
+from tui_app.theme_loader import event_colour_defaults, load_themes
+from tui_app.widgets.copy_request import CopyRequest
 from tui_app.widgets.event_log import EventLog
 from tui_app.widgets.prompt_input import PromptInput
-from tui_app.widgets.reply_view import ReplyView
+from tui_app.widgets.reply_view import ReplyView, copy_request_for
 from tui_app.widgets.status_bar import StatusBar
 from tui_app.widgets.transcript_view import TranscriptView
 
@@ -50,10 +55,15 @@ class ClaudeTUI(App):
     CSS_PATH = "app.tcss"
     AUTO_FOCUS = "#prompt"
     BINDINGS = [
-        Binding("escape", "cancel_reply", "Cancel reply", priority=True),
-        Binding("ctrl+r", "toggle_raw", "Raw events", priority=True),
-        Binding("f2", "toggle_events", "Events panel"),
-        Binding("ctrl+q", "quit", "Quit", priority=True),
+        # Priority where the prompt (a TextArea) would otherwise take the key: it binds Ctrl+Y to redo.
+        # The ids are the [keys] names of the config file; its keymap replaces these defaults.
+        Binding("escape", "cancel_reply", "Cancel reply", priority=True, id="cancel_reply"),
+        Binding("ctrl+y", "copy_reply", "Copy reply", priority=True, id="copy_reply"),
+        Binding("ctrl+r", "toggle_raw", "Raw events", priority=True, id="raw_events"),
+        Binding("f2", "toggle_events", "Events panel", id="events_panel"),
+        Binding("f1", "help", "Help", id="help"),
+        Binding("ctrl+p", "command_palette", "Palette", show=False, priority=True, id="command_palette"),
+        Binding("ctrl+q", "quit", "Quit", priority=True, id="quit"),
     ]
 
     def __init__(
@@ -75,22 +85,30 @@ class ClaudeTUI(App):
         self._client: anthropic.AsyncAnthropic | None = None
         self._events_file: EventsFile | None = None
         self._reply_view: ReplyView | None = None
+        self.copier = Clipboard(self._environ, send_to_terminal=self._send_to_terminal_clipboard)
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="main"):
             with Vertical(id="conversation"):
                 yield TranscriptView(id="transcript")
-                yield PromptInput(id="prompt")
+                yield PromptInput(self.settings.keys, id="prompt")
             yield EventLog(id="events")
         yield StatusBar(id="status")
         yield Footer(id="footer")
 
     async def on_mount(self) -> None:
-        for theme in shipped_themes():
-            self.register_theme(theme)
-        self.theme = DEFAULT_THEME
-        self.query_one("#events").display = self.settings.show_events
+        settings = self.settings
+        self.set_keymap({action: getattr(settings.keys, action) for action in key_action_names()})
         transcript = self.query_one(TranscriptView)
+        problems = list(settings.problems)
+        problems += [str(problem) for problem in self._apply_themes()]
+        self.query_one("#events").display = settings.panels.events
+        self.query_one("#status").display = settings.panels.status
+        self.query_one("#footer").display = settings.panels.footer
+        if problems:
+            await transcript.add_notice(
+                "Settings problems (the defaults were used for these):\n" + "\n".join(f"• {p}" for p in problems)
+            )
         backend = real_backend(self.settings, self._environ)
         if backend is None:
             self.demo_server = DemoServer(pacing=self.settings.demo_pacing)
@@ -107,6 +125,42 @@ class ClaudeTUI(App):
                 )
         self.query_one(StatusBar).show_idle(backend.label, self.settings.model)
         self._warm_up_sdk()
+
+    def _apply_themes(self) -> list[str]:
+        """Register every theme that loads, pick the configured one, and start remembering changes."""
+        user_dir = self.settings.config_path.parent / "themes" if self.settings.config_path else None
+        themes, theme_problems = load_themes(user_dir)
+        for theme in themes:
+            self.register_theme(theme)
+        problems = [str(problem) for problem in theme_problems]
+        wanted = self.settings.theme
+        if wanted in self.available_themes:
+            self.theme = wanted
+        else:
+            names = ", ".join(sorted(self.available_themes))
+            problems.append(f'theme "{wanted}" ({self.settings.source("theme")}) does not exist; '
+                            f"these do: {names}")
+            self.theme = DEFAULT_THEME
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
+        return problems
+
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        """Colours the app's own CSS uses (the event log's), for themes that do not set them."""
+        return event_colour_defaults(self.current_theme.to_color_system().generate())
+
+    def _theme_changed(self, theme: object) -> None:
+        if self.settings.config_path is not None:
+            self._remember_theme(self.settings.config_path, self.theme)
+
+    @work(thread=True, group="config", exclusive=True, exit_on_error=False)
+    def _remember_theme(self, path: Path, name: str) -> None:
+        """Save the chosen theme in the config file, off the UI thread."""
+        try:
+            remember_theme(path, name)
+        except OSError as error:
+            reason = error.strerror or str(error)
+            self.call_from_thread(self.notify, f"The theme was not saved to {path}: {reason}",
+                                  title="Theme", severity="warning")
 
     @work(thread=True, group="warm-up", exit_on_error=False)
     def _warm_up_sdk(self) -> None:
@@ -211,12 +265,52 @@ class ClaudeTUI(App):
     @on(Worker.StateChanged)
     def report_worker_error(self, event: Worker.StateChanged) -> None:
         """A failure inside the app itself is shown, never swallowed: the next prompt must still work."""
-        if event.state is WorkerState.ERROR and event.worker.group == "reply":
-            error = event.worker.error
-            self.notify(f"{type(error).__name__}: {error}", title="Internal error", severity="error")
+        if event.state is not WorkerState.ERROR:
+            return
+        error = event.worker.error
+        self.notify(f"{type(error).__name__}: {error}", title="Internal error", severity="error")
+        if event.worker.group == "reply":
             if self.session is not None and not self.session.reply.state.finished:
                 self.session.reply.finish(ReplyState.FAILED, f"internal error: {error}")
             self.refresh_bindings()
+
+    @on(CopyRequest)
+    def copy_requested(self, request: CopyRequest) -> None:
+        request.stop()
+        self.copy_text(request.text, request.what)
+
+    def copy_text(self, text: str, what: str) -> None:
+        """Copy in a thread: a clipboard program may take its time, and the UI must not wait."""
+        if not text:
+            self.notify(f"Nothing was copied: {what} is empty.", title="Copy", severity="warning")
+            return
+        self._copy_in_background(text, what)
+
+    @work(thread=True, group="clipboard", exit_on_error=False)
+    def _copy_in_background(self, text: str, what: str) -> None:
+        outcome = self.copier.copy(text)
+        message, severity = outcome.describe(what)
+        title = "Copied" if outcome.copied else "Not copied"
+        self.call_from_thread(self.notify, message, title=title, severity=severity)
+
+    def _send_to_terminal_clipboard(self, text: str) -> None:
+        """The OSC 52 path; called from the copy thread, written by the UI thread."""
+        self.call_from_thread(App.copy_to_clipboard, self, text)
+
+    def copy_to_clipboard(self, text: str) -> None:
+        """Textual's own copies (text selected with the mouse, then Ctrl+C) take the same honest path."""
+        self._clipboard = text
+        self.copy_text(text, "the selected text")
+
+    def action_copy_reply(self) -> None:
+        if not self.sessions:
+            self.notify("There is no reply to copy yet.", title="Copy", severity="warning")
+            return
+        self.copy_requested(copy_request_for(self.sessions[-1].reply, "the last reply"))
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.settings.keys))
 
     def action_cancel_reply(self) -> None:
         if not self.check_action("cancel_reply", ()):
@@ -237,3 +331,5 @@ class ClaudeTUI(App):
         yield SystemCommand("Raw events", "Switch the event log between summaries and raw payloads",
                             self.action_toggle_raw)
         yield SystemCommand("Events panel", "Show or hide the event log", self.action_toggle_events)
+        yield SystemCommand("Copy last reply", "Copy the last reply's Markdown source", self.action_copy_reply)
+        yield SystemCommand("Keys", "Every key binding, as configured (F1)", self.action_help)

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 from tui_app import __version__
-from tui_app.settings import DEFAULT_MODEL, Settings
+from tui_app.settings import DEFAULT_MODEL, DEFAULT_THEME, Settings
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -31,6 +32,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--base-url", default=None,
                         help="a server that speaks the Messages API (default: ANTHROPIC_BASE_URL or Anthropic's)")
     parser.add_argument("--demo", action="store_true", help="use the built-in demo backend even with a key")
+    parser.add_argument("--theme", default=None, metavar="NAME",
+                        help=f"colour theme for this run (default {DEFAULT_THEME}; Ctrl+P lists them all)")
+    parser.add_argument("--config", type=Path, default=None, metavar="PATH",
+                        help="read this TOML config file instead of the platform's "
+                        "(~/.config/claude-tui/config.toml on Linux)")
+    parser.add_argument("--print-config", action="store_true",
+                        help="print the effective settings and where each came from, then exit")
     parser.add_argument("--events", type=Path, default=None, metavar="FILE",
                         help="append every wire event, pings and errors included, to FILE as JSON lines")
     parser.add_argument("--idle-timeout", type=_positive_float, default=None, metavar="SECONDS",
@@ -44,29 +52,54 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def settings_from_args(args: argparse.Namespace) -> Settings:
-    from tui_app.demo.scripts import DemoPacing
+OPTION_SETTINGS = {
+    "model": "model", "max_tokens": "max_tokens", "temperature": "temperature", "system": "system",
+    "base_url": "base_url", "idle_timeout": "idle_timeout", "theme": "theme",
+}
+"""Command-line option (argparse dest) -> the setting it overrides."""
 
-    settings = Settings()
-    for name in ("model", "max_tokens", "temperature", "system", "base_url", "idle_timeout"):
-        value = getattr(args, name)
+
+def settings_from_args(args: argparse.Namespace, environ: Mapping[str, str]) -> Settings:
+    """The config file and environment first, then every option given on the command line."""
+    from dataclasses import replace
+
+    from tui_app.config import load_settings
+
+    settings = load_settings(environ, args.config)
+    for dest, name in OPTION_SETTINGS.items():
+        value = getattr(args, dest)
         if value is not None:
             setattr(settings, name, value)
+            settings.sources[name] = f"command line (--{dest.replace('_', '-')})"
     settings.demo = args.demo
     settings.events_file = args.events
-    pacing = settings.demo_pacing
-    settings.demo_pacing = DemoPacing(
-        first_token_delay=pacing.first_token_delay if args.demo_ttft is None else args.demo_ttft,
-        tokens_per_second=pacing.tokens_per_second if args.demo_tps is None else args.demo_tps,
-        ping_every=pacing.ping_every,
-    )
+    for option, field_name in (("demo_ttft", "first_token_delay"), ("demo_tps", "tokens_per_second")):
+        value = getattr(args, option)
+        if value is not None:
+            settings.demo_pacing = replace(settings.demo_pacing, **{field_name: value})
+            settings.sources[f"demo.{field_name}"] = f"command line (--{option.replace('_', '-')})"
     return settings
 
 
 def main(argv: list[str] | None = None) -> int:
+    import os
+
+    from tui_app.config import ConfigError
+
     parser = build_parser()
     args = parser.parse_args(argv)
-    settings = settings_from_args(args)
+    try:
+        settings = settings_from_args(args, os.environ)
+    except ConfigError as error:
+        print(f"claude-tui: {error}", file=sys.stderr)
+        return 2
+    if args.print_config:
+        from tui_app.config import describe_settings
+
+        sys.stdout.write(describe_settings(settings, os.environ))
+        for problem in settings.problems:
+            print(f"claude-tui: {problem}", file=sys.stderr)
+        return 0
     if args.demo_server is not None:
         return _run_demo_server(args.demo_server, settings, parser)
     if args.prompt is not None:

@@ -24,6 +24,8 @@ def run_print_mode(settings: Settings, prompt: str, stdout: BinaryIO, stderr: Te
     if not prompt.strip():
         stderr.write("claude-tui: the prompt is empty; pass it after -p or on standard input\n")
         return FailureKind.USAGE.exit_code
+    for problem in settings.problems:
+        stderr.write(f"claude-tui: {problem}\n")
     server: DemoServer | None = None
     backend = real_backend(settings, os.environ)
     if backend is None:

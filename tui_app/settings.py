@@ -1,9 +1,13 @@
-"""The effective settings of a run, and the choice of backend they imply."""
+"""The effective settings of a run, and the choice of backend they imply.
+
+Defaults live here; `tui_app.config` fills them from the TOML file and the environment, and the command
+line has the last word. Nothing here imports Textual or the SDK.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from tui_app.demo.scripts import DemoPacing
@@ -11,18 +15,73 @@ from tui_app.stream.backend import Backend
 
 DEFAULT_MODEL = "claude-sonnet-5-5"
 DEFAULT_BASE_URL = "https://api.anthropic.com"
+DEFAULT_THEME = "ember"
+
+
+@dataclass(slots=True)
+class KeyBindings:
+    """Keys for the app's own actions, each a comma-separated list in Textual's key syntax."""
+
+    send: str = "enter"
+    newline: str = "shift+enter,alt+enter,ctrl+j"
+    cancel_reply: str = "escape"
+    copy_reply: str = "ctrl+y"
+    raw_events: str = "ctrl+r"
+    events_panel: str = "f2"
+    help: str = "f1"
+    command_palette: str = "ctrl+p"
+    quit: str = "ctrl+q"
+
+    def keys(self, action: str) -> list[str]:
+        return [key.strip() for key in getattr(self, action).split(",") if key.strip()]
+
+    def label(self, action: str) -> str:
+        return key_label(getattr(self, action))
+
+
+def key_label(keys: str) -> str:
+    """How a person writes keys: 'ctrl+y,shift+enter' -> 'Ctrl+Y, Shift+Enter'."""
+
+    def one(key: str) -> str:
+        return "+".join(part.upper() if len(part) == 1 else part.capitalize() for part in key.split("+"))
+
+    return ", ".join(one(key.strip()) for key in keys.split(",") if key.strip())
+
+
+KEY_ACTIONS: dict[str, str] = {
+    "send": "Send the prompt",
+    "newline": "Insert a newline in the prompt",
+    "cancel_reply": "Cancel the streaming reply (the partial text is kept)",
+    "copy_reply": "Copy the last reply's Markdown source",
+    "raw_events": "Event log: summaries ⇄ raw payloads",
+    "events_panel": "Show or hide the event log",
+    "help": "This help",
+    "command_palette": "Command palette (themes, copy, panels …)",
+    "quit": "Quit",
+}
+"""Every configurable action and what it does, in the order help and the README list them."""
+
+
+@dataclass(slots=True)
+class Panels:
+    """Which parts of the screen are shown."""
+
+    events: bool = True
+    status: bool = True
+    footer: bool = True
 
 
 @dataclass(slots=True)
 class Settings:
-    """What the command line (and later the config file) decided."""
+    """Everything a run needs to know, with where each value came from."""
 
     model: str = DEFAULT_MODEL
     max_tokens: int = 4096
     temperature: float | None = None
     system: str | None = None
+    theme: str = DEFAULT_THEME
     base_url: str | None = None
-    """An explicit server; None means ANTHROPIC_BASE_URL or the Anthropic API."""
+    """An explicit server; None means the Anthropic API (or the demo backend when there is no key)."""
     demo: bool = False
     """Force the built-in demo backend even when a key is set."""
     demo_pacing: DemoPacing = field(default_factory=DemoPacing)
@@ -30,7 +89,21 @@ class Settings:
     idle_timeout: float = 60.0
     events_file: Path | None = None
     """Where to write every wire event as JSON lines, if anywhere."""
-    show_events: bool = True
+    panels: Panels = field(default_factory=Panels)
+    keys: KeyBindings = field(default_factory=KeyBindings)
+    config_path: Path | None = None
+    """The config file this run reads and where a theme chosen in the app is remembered; None: nowhere."""
+    sources: dict[str, str] = field(default_factory=dict)
+    """Where a setting came from when not the default, by dotted name ("keys.quit")."""
+    problems: list[str] = field(default_factory=list)
+    """Config mistakes that did not stop the run (their defaults were used), to show on screen."""
+
+    def source(self, name: str) -> str:
+        return self.sources.get(name, "default")
+
+
+def key_action_names() -> list[str]:
+    return [item.name for item in fields(KeyBindings)]
 
 
 def real_backend(settings: Settings, environ: Mapping[str, str]) -> Backend | None:

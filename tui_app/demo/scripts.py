@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any
 
 DEMO_MODELS = ("claude-sonnet-5-5", "claude-opus-5-5", "claude-haiku-5-5")
 DELTA_CHARS = 4
@@ -56,7 +56,7 @@ class Hold:
     """Go silent, like a stalled model, until the client gives up."""
 
 
-Step = Union[Send, Wait, Drop, Hold]
+Step = Send | Wait | Drop | Hold
 
 
 @dataclass(slots=True)

@@ -201,7 +201,8 @@ def _error(kind: str, message: str) -> dict[str, Any]:
 
 def _models() -> dict[str, Any]:
     data = [
-        {"type": "model", "id": model, "display_name": model.replace("-", " ").title(), "created_at": "2026-10-01T00:00:00Z"}
+        {"type": "model", "id": model, "display_name": model.replace("-", " ").title(),
+         "created_at": "2026-10-01T00:00:00Z"}
         for model in DEMO_MODELS
     ]
     return {"data": data, "has_more": False, "first_id": data[0]["id"], "last_id": data[-1]["id"]}

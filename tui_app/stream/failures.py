@@ -47,7 +47,8 @@ def classify_exception(error: BaseException, base_url: str) -> Failure:
         return Failure(FailureKind.NETWORK, f"timed out waiting for {base_url}; check the URL or the network")
     if isinstance(error, anthropic.APIConnectionError):
         cause = error.__cause__ or error
-        return Failure(FailureKind.NETWORK, f"cannot reach {base_url} ({_describe(cause)}); check the URL or the network")
+        return Failure(FailureKind.NETWORK,
+                       f"cannot reach {base_url} ({_describe(cause)}); check the URL or the network")
     if isinstance(error, httpx2.TimeoutException):
         return Failure(FailureKind.INCOMPLETE, f"the stream stalled: no data for too long ({_describe(error)})")
     if isinstance(error, httpx2.TransportError):

@@ -2,18 +2,41 @@
 
 from __future__ import annotations
 
+import json
+
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import ContentSwitcher, Log
+from textual.widgets import ContentSwitcher
 
 from tui_app.stream.events import WireEvent, pretty_payload, summarize
 from tui_app.text_safety import neutralize
+from tui_app.widgets.copy_request import CopyRequest
+from tui_app.widgets.event_lines import EventLines, Line
 
 MAX_LINES = 20_000
-"""Lines kept on screen per view; the full record stays with the replies."""
+"""Lines kept on screen per view; the full record stays in `entries`."""
+
+TIME_WIDTH = 11
+"""Width of the arrival-time column of a summary line ("   41.2 ms ")."""
 
 Entry = WireEvent | str
 """An event, or a note between events (a reply's heading, how a stream ended)."""
+
+
+def event_kind(event: WireEvent) -> str:
+    """The colour class of an event's line."""
+    if event.problem:
+        return "problem"
+    if event.name in ("error", "ping"):
+        return event.name
+    if event.name.startswith("message_"):
+        return "message"
+    if event.name in ("content_block_start", "content_block_stop"):
+        return "block"
+    if event.name == "content_block_delta":
+        return "delta"
+    return "unknown"
 
 
 def summary_line(event: WireEvent) -> str:
@@ -34,14 +57,16 @@ class EventLog(Vertical):
         super().__init__(id=id)
         self.border_title = "Events"
         self._entries: list[Entry] = []
+        self._reply_of: list[int] = []
+        """For each entry, the number of the reply it belongs to (from 1)."""
         self._written = {"event-lines": 0, "event-raw": 0}
         self._source: list[WireEvent] = []
         self._taken = 0
 
     def compose(self) -> ComposeResult:
         with ContentSwitcher(initial="event-lines", id="event-views"):
-            yield Log(id="event-lines", max_lines=MAX_LINES)
-            yield Log(id="event-raw", max_lines=MAX_LINES)
+            yield EventLines(id="event-lines", max_lines=MAX_LINES)
+            yield EventLines(id="event-raw", max_lines=MAX_LINES)
 
     @property
     def raw(self) -> bool:
@@ -51,44 +76,93 @@ class EventLog(Vertical):
     def entries(self) -> list[Entry]:
         return self._entries
 
+    @property
+    def view(self) -> EventLines:
+        return self.query_one(f"#{self.query_one(ContentSwitcher).current or 'event-lines'}", EventLines)
+
     def begin_reply(self, heading: str, events: list[WireEvent]) -> None:
         """Follow a new reply's event list from now on."""
-        self._entries.append(f"━━ {heading}")
+        self._add(f"━━ {heading}", reply=self._replies + 1)
         self._source = events
         self._taken = 0
         self.refresh_view()
 
+    @property
+    def _replies(self) -> int:
+        return self._reply_of[-1] if self._reply_of else 0
+
     def note(self, text: str) -> None:
-        self._entries.append(f"   {text}")
+        self._add(f"   {text}", reply=self._replies)
+
+    def _add(self, entry: Entry, reply: int) -> None:
+        self._entries.append(entry)
+        self._reply_of.append(reply)
 
     def sync(self) -> None:
         """Take in the events that arrived since the last call and show them, in one batch."""
         new = self._source[self._taken :]
         if new:
             self._taken += len(new)
+            reply = self._replies
             self._entries.extend(new)
+            self._reply_of.extend([reply] * len(new))
         self.refresh_view()
 
     def toggle_raw(self) -> None:
+        selected = self._selected_entry()
         switcher = self.query_one(ContentSwitcher)
         switcher.current = "event-lines" if self.raw else "event-raw"
         self.border_title = "Events · raw" if self.raw else "Events"
         self.refresh_view()
+        if selected is not None:
+            self.view.cursor = self.view.line_of_entry(selected)
+
+    def _selected_entry(self) -> int | None:
+        view = self.view
+        return view.lines[view.cursor].entry if view.cursor is not None else None
 
     def refresh_view(self) -> None:
-        view_id = self.query_one(ContentSwitcher).current or "event-lines"
-        start = self._written[view_id]
-        pending = self._entries[start:]
-        if not pending:
+        view = self.view
+        start = self._written[view.id or ""]
+        if start == len(self._entries):
             return
-        self._written[view_id] = len(self._entries)
-        lines: list[str] = []
-        raw = view_id == "event-raw"
-        for entry in pending:
+        self._written[view.id or ""] = len(self._entries)
+        lines: list[Line] = []
+        raw = view.id == "event-raw"
+        for index in range(start, len(self._entries)):
+            entry = self._entries[index]
             if isinstance(entry, str):
-                lines.append(neutralize(entry))
+                lines.append(Line(neutralize(entry), "heading" if entry.startswith("━━") else "note", index))
             elif raw:
-                lines.extend(raw_lines(entry))
+                heading, *payload = raw_lines(entry)
+                lines.append(Line(heading, event_kind(entry), index))
+                lines.extend(Line(text, "delta", index) for text in payload)
             else:
-                lines.append(summary_line(entry))
-        self.query_one(f"#{view_id}", Log).write_lines(lines)
+                lines.append(Line(summary_line(entry), event_kind(entry), index, TIME_WIDTH))
+        view.add_lines(lines)
+
+    def events_of_reply(self, reply: int) -> list[WireEvent]:
+        return [entry for entry, owner in zip(self._entries, self._reply_of)
+                if owner == reply and isinstance(entry, WireEvent)]
+
+    @on(EventLines.CopyRequested)
+    def copy_selection(self, message: EventLines.CopyRequested) -> None:
+        message.stop()
+        entry = message.entry
+        if message.whole_reply:
+            reply = self._reply_of[entry] if entry is not None else self._replies
+            events = self.events_of_reply(reply)
+            if not events:
+                self.notify("No events to copy yet.", severity="warning")
+                return
+            text = "".join(json.dumps({"reply": reply, **event.to_record()}, ensure_ascii=False) + "\n"
+                           for event in events)
+            self.post_message(CopyRequest(neutralize(text), f"the {len(events)} events of reply {reply}"))
+        elif entry is None:
+            self.notify("Select an event first: ↑/↓ or a click.", severity="warning")
+        else:
+            chosen = self._entries[entry]
+            if isinstance(chosen, WireEvent):
+                self.post_message(CopyRequest(neutralize(chosen.data), f"the {chosen.name} payload"))
+            else:
+                self.post_message(CopyRequest(neutralize(chosen.strip()), "the note"))

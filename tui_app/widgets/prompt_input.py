@@ -1,4 +1,4 @@
-"""The multi-line prompt: Enter sends, Shift+Enter, Alt+Enter and Ctrl+J add a newline."""
+"""The multi-line prompt: Enter sends; Shift+Enter, Alt+Enter and Ctrl+J add a newline (all configurable)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from textual import events
 from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import TextArea
+
+from tui_app.settings import KeyBindings
 
 
 class PromptInput(TextArea):
@@ -25,11 +27,11 @@ class PromptInput(TextArea):
     """
 
     BINDINGS = [
-        # Listed for the footer and help; the keys themselves are handled in `_on_key`.
-        Binding("enter", "submit", "Send"),
-        Binding("shift+enter,alt+enter,ctrl+j", "newline", "Newline", key_display="⇧⏎"),
+        # Listed for the footer (the app's keymap rewrites them by id); the keys themselves are
+        # handled in `_on_key`.
+        Binding("enter", "submit", "Send", id="send"),
+        Binding("shift+enter,alt+enter,ctrl+j", "newline", "Newline", id="newline"),
     ]
-    NEWLINE_KEYS = frozenset({"shift+enter", "alt+enter", "ctrl+j"})
 
     @dataclass
     class Submitted(Message):
@@ -40,19 +42,23 @@ class PromptInput(TextArea):
         def control(self) -> PromptInput:
             return self.prompt_input
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, keys: KeyBindings | None = None, *, id: str | None = None) -> None:
         super().__init__(id=id, soft_wrap=True, show_line_numbers=False, tab_behavior="focus")
+        keys = keys or KeyBindings()
+        self.send_keys = frozenset(keys.keys("send"))
+        self.newline_keys = frozenset(keys.keys("newline"))
         self.border_title = "Prompt"
-        self.border_subtitle = "⏎ send · ⇧⏎/Ctrl+J newline"
+        newline = ", ".join(keys.label("newline").split(", ")[:2])
+        self.border_subtitle = f"{keys.label('send')} send · {newline} newline · {keys.label('help')} help"
 
     async def _on_key(self, event: events.Key) -> None:
         # Handled here, in the widget's own queue, not with priority bindings: a priority binding runs
         # before keys still queued for the widget, so a fast "hello⏎" would send "hel" and drop "lo".
-        if event.key == "enter":
+        if event.key in self.send_keys:
             event.stop()
             event.prevent_default()
             self.action_submit()
-        elif event.key in self.NEWLINE_KEYS:
+        elif event.key in self.newline_keys:
             event.stop()
             event.prevent_default()
             self.action_newline()

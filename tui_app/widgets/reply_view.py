@@ -5,17 +5,31 @@ from __future__ import annotations
 import json
 
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import Collapsible, Markdown, Static
-from textual.widgets.markdown import MarkdownStream
+from textual.widgets.markdown import MarkdownFence, MarkdownStream
 
 from tui_app.stream.reply import ContentBlock, Reply, ReplyState
 from tui_app.text_safety import neutralize
+from tui_app.widgets.copy_request import CopyRequest
+
+
+class CodeBlock(MarkdownFence, can_focus=True):
+    """A fenced code block that can be selected and copied on its own: its contents, not the fences."""
+
+    BINDINGS = [Binding("c,enter", "copy", "Copy code")]
+
+    def action_copy(self) -> None:
+        language = f"{self.lexer} " if self.lexer else ""
+        self.post_message(CopyRequest(self.code, f"the {language}code block"))
 
 
 class TextBlockView(Markdown):
     """A text block as Markdown, fed only the pieces it has not yet shown."""
+
+    BLOCKS = {**Markdown.BLOCKS, "fence": CodeBlock, "code_block": CodeBlock}
 
     def __init__(self) -> None:
         super().__init__(classes="reply-text")
@@ -97,23 +111,30 @@ STATE_LABELS = {
 }
 
 
-class ReplyView(Vertical):
+class ReplyView(Vertical, can_focus=True):
     """An assistant turn. `sync` brings it up to date with a `Reply`; call it as often as you like."""
 
     DEFAULT_CSS = """
     ReplyView { height: auto; }
     """
+    BINDINGS = [Binding("c,enter", "copy", "Copy reply")]
 
     def __init__(self) -> None:
         super().__init__(classes="turn turn-assistant")
         self._views: list[BlockView] = []
         self._state = Static(classes="reply-state")
         self._state.display = False
+        self._reply: Reply | None = None
+
+    def action_copy(self) -> None:
+        if self._reply is not None:
+            self.post_message(copy_request_for(self._reply, "the reply"))
 
     def compose(self) -> ComposeResult:
         yield self._state
 
     async def sync(self, reply: Reply) -> None:
+        self._reply = reply
         for block in reply.blocks[len(self._views) :]:
             view = _view_for(block)
             self._views.append(view)
@@ -141,6 +162,16 @@ class ReplyView(Vertical):
     def markdown_source(self) -> str:
         """The Markdown source shown so far, across text blocks."""
         return "".join(view.source for view in self._views if isinstance(view, TextBlockView))
+
+
+def copy_request_for(reply: Reply, what: str) -> CopyRequest:
+    """A reply's Markdown source as shown (control characters as visible symbols), saying when it is
+    not the whole reply."""
+    if not reply.state.finished:
+        what += " so far (still streaming)"
+    elif reply.state is not ReplyState.DONE:
+        what += f" ({reply.state.value}: what arrived)"
+    return CopyRequest(neutralize(reply.text), what)
 
 
 def _view_for(block: ContentBlock) -> BlockView:

@@ -1,0 +1,390 @@
+"""The TOML config file: where it lives, reading it into `Settings`, and remembering a chosen theme.
+
+Precedence, lowest first: defaults, the config file, the environment (`ANTHROPIC_BASE_URL`; the key
+only ever comes from the environment), the command line. A syntax error stops the run, because a
+half-read file would silently drop the user's settings; a wrong key or value is reported and its
+default kept.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import os
+import re
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+from tui_app.settings import KeyBindings, Panels, Settings, key_action_names
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+APP_DIR = "claude-tui"
+
+
+def default_config_path(environ: Mapping[str, str], platform: str = sys.platform) -> Path:
+    """The platform's config location: XDG on Linux and the BSDs, Application Support on macOS,
+    %APPDATA% on Windows."""
+    home = Path(environ.get("HOME") or Path.home())
+    if platform == "darwin":
+        base = home / "Library" / "Application Support"
+    elif platform.startswith("win"):
+        base = Path(environ.get("APPDATA") or home / "AppData" / "Roaming")
+    else:
+        base = Path(environ.get("XDG_CONFIG_HOME") or home / ".config")
+    return base / APP_DIR / "config.toml"
+
+
+class ConfigError(Exception):
+    """The config file cannot be used at all: the run stops with this message, never a traceback."""
+
+
+@dataclass(frozen=True, slots=True)
+class ConfigProblem:
+    path: Path
+    line: int | None
+    text: str
+
+    def __str__(self) -> str:
+        where = f"{self.path}, line {self.line}" if self.line else str(self.path)
+        return f"{where}: {self.text}"
+
+
+Check = Callable[[Any], Any]
+"""Returns the value to use, or raises ValueError saying what is wrong with it."""
+
+
+def _string(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"must be a string, not {_kind(value)}")
+    return value
+
+
+def _name(value: Any) -> str:
+    if not _string(value).strip():
+        raise ValueError("must not be empty")
+    return value
+
+
+def _url(value: Any) -> str:
+    if not re.match(r"https?://[^\s/]+", _string(value)):
+        raise ValueError('must start with http:// or https://, like "http://localhost:4000"')
+    return value
+
+
+def _number(low: float, *, strict: bool, high: float | None = None) -> Check:
+    def check(value: Any) -> float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ValueError(f"must be a number, not {_kind(value)}")
+        if value < low or (strict and value == low) or (high is not None and value > high):
+            bound = f"greater than {low:g}" if strict else f"{low:g} or more"
+            raise ValueError(f"must be {bound}" + (f" and at most {high:g}" if high is not None else ""))
+        return float(value)
+
+    return check
+
+
+def _whole(low: int) -> Check:
+    def check(value: Any) -> int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueError(f"must be a whole number, not {_kind(value)}")
+        if value < low:
+            raise ValueError(f"must be {low} or more")
+        return value
+
+    return check
+
+
+def _flag(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"must be true or false, not {_kind(value)}")
+    return value
+
+
+NAMED_KEYS = frozenset(
+    "enter escape tab space backspace delete insert home end pageup pagedown up down left right".split()
+    + [f"f{number}" for number in range(1, 25)]
+)
+MODIFIERS = frozenset({"ctrl", "alt", "shift", "super", "meta", "hyper"})
+
+
+def parse_keys(value: Any) -> str:
+    """A key list as Textual writes it ("ctrl+y,f5"); a TOML array of keys is accepted too."""
+    if isinstance(value, list):
+        if not all(isinstance(item, str) for item in value):
+            raise ValueError("must be a key or a list of keys, as strings")
+        value = ",".join(value)
+    keys = [key.strip().lower() for key in _string(value).split(",") if key.strip()]
+    if not keys:
+        raise ValueError("must name at least one key")
+    for key in keys:
+        *modifiers, name = key.split("+")
+        bad = [modifier for modifier in modifiers if modifier not in MODIFIERS]
+        if bad or not name:
+            raise ValueError(f'"{key}" is not a key: modifiers are {", ".join(sorted(MODIFIERS))}')
+        if name not in NAMED_KEYS and len(name) != 1:
+            hint = difflib.get_close_matches(name, NAMED_KEYS, n=1)
+            raise ValueError(f'"{key}": unknown key "{name}"' + (f' (did you mean "{hint[0]}"?)' if hint else ""))
+    return ",".join(keys)
+
+
+TOP_LEVEL: dict[str, Check] = {
+    "model": _name,
+    "max_tokens": _whole(1),
+    "temperature": _number(0, strict=False, high=1),
+    "system": _string,
+    "theme": _name,
+    "base_url": _url,
+    "connect_timeout": _number(0, strict=True),
+    "idle_timeout": _number(0, strict=True),
+}
+TABLES: dict[str, dict[str, Check]] = {
+    "demo": {
+        "first_token_delay": _number(0, strict=False),
+        "tokens_per_second": _number(0, strict=False),
+        "ping_every": _whole(1),
+    },
+    "panels": {item.name: _flag for item in fields(Panels)},
+    "keys": {name: parse_keys for name in key_action_names()},
+}
+MISPLACED = {
+    "api_key": "the API key is never read from a file: set ANTHROPIC_API_KEY in the environment",
+}
+
+
+def read_config(path: Path, *, required: bool) -> tuple[dict[str, Any], str] | None:
+    """Parse the file, or None when an optional file does not exist. Raises ConfigError."""
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        if required:
+            raise ConfigError(f"config file not found: {path}") from None
+        return None
+    except IsADirectoryError:
+        raise ConfigError(f"the config path is a directory, not a file: {path}") from None
+    except OSError as error:
+        raise ConfigError(f"cannot read the config file {path}: {error.strerror}") from None
+    except UnicodeDecodeError as error:
+        raise ConfigError(f"the config file {path} is not UTF-8 text (byte {error.start})") from None
+    try:
+        return tomllib.loads(text), text
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(describe_syntax_error(path, text, error)) from None
+
+
+def describe_syntax_error(path: Path, text: str, error: ValueError) -> str:
+    """The file, line and column, the offending line with a caret, and what to do."""
+    message = str(error)
+    found = re.search(r"\(at line (\d+), column (\d+)\)", message)
+    what = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", message)
+    lines = [f"the config file {path} is not valid TOML"]
+    if found:
+        line, column = int(found.group(1)), int(found.group(2))
+        lines.append(f"  line {line}, column {column}: {what}")
+        source = text.splitlines()[line - 1] if line <= len(text.splitlines()) else ""
+        lines.append(f"  {line:>4} | {source}")
+        lines.append(f"       | {' ' * (column - 1)}^")
+    else:
+        lines.append(f"  {what} (at the end of the file)")
+    lines.append('  Strings need quotes (model = "claude-sonnet-5-5") and tables go in [brackets]; '
+                 "fix the file, or point --config at another one.")
+    return "\n".join(lines)
+
+
+def find_line(text: str, table: str | None, key: str) -> int | None:
+    """Where `key` is set, for messages: good enough for hand-written files."""
+    current: str | None = None
+    pattern = re.compile(rf"""^\s*(?:{re.escape(key)}|"{re.escape(key)}"|'{re.escape(key)}')\s*=""")
+    for number, line in enumerate(text.splitlines(), start=1):
+        header = re.match(r"^\s*\[\s*([^\]]+?)\s*\]", line)
+        if header:
+            current = header.group(1)
+        elif current == table and pattern.match(line):
+            return number
+    return None
+
+
+def load_settings(
+    environ: Mapping[str, str],
+    config_path: Path | None = None,
+) -> Settings:
+    """Defaults, then the config file (the given one, or the platform's if it exists), then the
+    environment. Raises ConfigError when the file cannot be used at all."""
+    path = config_path if config_path is not None else default_config_path(environ)
+    settings = Settings(config_path=path)
+    parsed = read_config(path, required=config_path is not None)
+    if parsed is not None:
+        data, text = parsed
+        settings.problems.extend(str(problem) for problem in apply_config(settings, data, text, path))
+    base_url = environ.get("ANTHROPIC_BASE_URL")
+    if base_url:
+        settings.base_url = base_url
+        settings.sources["base_url"] = "environment (ANTHROPIC_BASE_URL)"
+    return settings
+
+
+def apply_config(settings: Settings, data: dict[str, Any], text: str, path: Path) -> list[ConfigProblem]:
+    """Copy every valid value into `settings`; return what was wrong with the rest."""
+    problems: list[ConfigProblem] = []
+
+    def problem(table: str | None, key: str, message: str) -> None:
+        problems.append(ConfigProblem(path, find_line(text, table, key), message))
+
+    def source(table: str | None, key: str) -> str:
+        line = find_line(text, table, key)
+        return f"config file, line {line}" if line else "config file"
+
+    for key, value in data.items():
+        if key in TABLES:
+            if not isinstance(value, dict):
+                problem(None, key, f"{key} must be a table ([{key}]); ignored")
+                continue
+            for inner, inner_value in value.items():
+                check = TABLES[key].get(inner)
+                if check is None:
+                    problem(key, inner, _unknown(inner, TABLES[key], f"[{key}]"))
+                    continue
+                try:
+                    _set(settings, key, inner, check(inner_value))
+                except ValueError as error:
+                    problem(key, inner, f"{key}.{inner} {error}; the default is used")
+                else:
+                    settings.sources[f"{key}.{inner}"] = source(key, inner)
+        elif key in TOP_LEVEL:
+            try:
+                setattr(settings, key, TOP_LEVEL[key](value))
+            except ValueError as error:
+                problem(None, key, f"{key} {error}; the default is used")
+            else:
+                settings.sources[key] = source(None, key)
+        elif key in MISPLACED:
+            problem(None, key, f"{key} is ignored: {MISPLACED[key]}")
+        else:
+            problem(None, key, _unknown(key, {**TOP_LEVEL, **TABLES}, "the top level"))
+    problems.extend(_key_clashes(settings, text, path))
+    return problems
+
+
+def _set(settings: Settings, table: str, key: str, value: Any) -> None:
+    if table == "demo":
+        settings.demo_pacing = replace(settings.demo_pacing, **{key: value})
+    else:
+        setattr(getattr(settings, table), key, value)
+
+
+def _key_clashes(settings: Settings, text: str, path: Path) -> list[ConfigProblem]:
+    """A key bound to two actions would silently lose one. Defaults claim their keys first, so the
+    configured binding that clashes is the one set back to its default and reported."""
+    problems = []
+    owner: dict[str, str] = {}
+    defaults = KeyBindings()
+    actions = sorted(key_action_names(), key=lambda action: f"keys.{action}" in settings.sources)
+    for action in actions:
+        keys = settings.keys.keys(action)
+        taken = [key for key in keys if key in owner]
+        if taken:
+            problems.append(ConfigProblem(
+                path, find_line(text, "keys", action),
+                f'keys.{action}: "{taken[0]}" is already bound to {owner[taken[0]]}; the default is used',
+            ))
+            setattr(settings.keys, action, getattr(defaults, action))
+            settings.sources.pop(f"keys.{action}", None)
+            keys = settings.keys.keys(action)
+        for key in keys:
+            owner.setdefault(key, action)
+    return problems
+
+
+def _unknown(key: str, known: Mapping[str, object], where: str) -> str:
+    hint = difflib.get_close_matches(key, list(known), n=1)
+    suggestion = f' (did you mean "{hint[0]}"?)' if hint else f"; known: {', '.join(known)}"
+    return f'unknown key "{key}" in {where}{suggestion}; ignored'
+
+
+def _kind(value: Any) -> str:
+    return {bool: "true/false", int: "a number", float: "a number", str: "a string", list: "a list",
+            dict: "a table"}.get(type(value), type(value).__name__)
+
+
+def describe_settings(settings: Settings, environ: Mapping[str, str]) -> str:
+    """The effective settings as TOML, each with where it came from. The key is never printed."""
+    path = settings.config_path
+    read = path is not None and path.is_file()
+    key_name = next((name for name in ("ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN") if environ.get(name)), None)
+    out = [
+        "# claude-tui: effective settings (this output is itself a valid config file)",
+        f"# config file: {path} ({'read' if read else 'not found: defaults used'})",
+        f"# API key: {f'set in {key_name} (not shown)' if key_name else 'not set'}",
+        f"# backend: {_backend_summary(settings, key_name is not None)}",
+        "",
+    ]
+
+    def line(name: str, value: Any, dotted: str | None = None) -> None:
+        source = settings.source(dotted or name)
+        if value is None:
+            out.append(f"{'# ' + name + ' is not set':<40} # {source}")
+            return
+        assignment = f"{name} = {_toml_value(value)}"
+        out.append(f"{assignment:<40} # {source}")
+
+    for name in TOP_LEVEL:
+        line(name, getattr(settings, name))
+    for table in TABLES:
+        out.append("")
+        out.append(f"[{table}]")
+        section = settings.demo_pacing if table == "demo" else getattr(settings, table)
+        for name in TABLES[table]:
+            line(name, getattr(section, name), f"{table}.{name}")
+    return "\n".join(out) + "\n"
+
+
+def _backend_summary(settings: Settings, has_key: bool) -> str:
+    if settings.demo:
+        return "built-in demo (--demo)"
+    if settings.base_url:
+        return f"{settings.base_url}" + ("" if has_key else " (no key sent)")
+    if has_key:
+        return "the Anthropic API"
+    return "built-in demo (no ANTHROPIC_API_KEY and no base URL)"
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return repr(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, int):
+        return str(value)
+    return json.dumps(value, ensure_ascii=False)
+
+
+def remember_theme(path: Path, theme: str) -> None:
+    """Set the top-level `theme` in the config file, keeping everything else as the user wrote it.
+
+    Raises OSError when the file cannot be written; refuses anything that is not a regular file
+    (`--config /dev/null` must stay harmless).
+    """
+    if path.exists() and not path.is_file():
+        raise OSError(f"{path} is not a regular file")
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    lines = text.splitlines(keepends=True)
+    assignment = f"theme = {json.dumps(theme, ensure_ascii=False)}\n"
+    first_table = next((i for i, line in enumerate(lines) if re.match(r"^\s*\[", line)), len(lines))
+    existing = next((i for i in range(first_table) if re.match(r"""^\s*(theme|"theme"|'theme')\s*=""", lines[i])),
+                    None)
+    if existing is not None:
+        lines[existing] = assignment
+    else:
+        if first_table and not lines[first_table - 1].endswith("\n"):
+            lines[first_table - 1] += "\n"
+        lines.insert(first_table, assignment)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary.write_text("".join(lines), encoding="utf-8")
+    os.replace(temporary, path)

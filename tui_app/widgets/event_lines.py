@@ -1,0 +1,173 @@
+"""A long, fast list of coloured lines with a cursor: one view of the event log."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from rich.cells import cell_len
+from rich.segment import Segment
+from textual import events
+from textual.binding import Binding
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+KINDS = ("heading", "note", "message", "block", "delta", "ping", "error", "unknown", "problem")
+
+
+class Line(NamedTuple):
+    text: str
+    """Already neutralised: nothing here reaches the terminal unescaped."""
+    kind: str
+    """One of KINDS: picks the colour, which comes from the theme."""
+    entry: int
+    """Index of the event-log entry this line shows."""
+    time_width: int = 0
+    """How many leading characters are the arrival time, drawn muted."""
+
+
+class EventLines(ScrollView, can_focus=True):
+    """Only the lines on screen are drawn, so a hundred thousand events cost no more than ten.
+
+    The cursor selects a line for copying; the view follows new lines while it is scrolled to the end.
+    """
+
+    COMPONENT_CLASSES = {"event-lines--time", "event-lines--cursor", *(f"event-lines--{kind}" for kind in KINDS)}
+    DEFAULT_CSS = """
+    EventLines {
+        /* Scrollbars always there: the height to scroll by never changes under the follow logic,
+           and following the newest line works before the first layout. */
+        overflow-y: scroll;
+        overflow-x: scroll;
+        background: $surface;
+        color: $foreground;
+        &:focus { background-tint: $foreground 4%; }
+        & > .event-lines--time { color: $event-time; }
+        & > .event-lines--heading { color: $event-heading; text-style: bold; }
+        & > .event-lines--note { color: $event-note; text-style: italic; }
+        & > .event-lines--message { color: $event-message; }
+        & > .event-lines--block { color: $event-block; }
+        & > .event-lines--delta { color: $event-delta; }
+        & > .event-lines--ping { color: $event-ping; }
+        & > .event-lines--error { color: $event-error; text-style: bold; }
+        & > .event-lines--unknown { color: $event-unknown; }
+        & > .event-lines--problem { color: $event-problem; }
+        & > .event-lines--cursor { background: $event-cursor; }
+    }
+    """
+    BINDINGS = [
+        Binding("up", "move(-1)", "Previous", show=False),
+        Binding("down", "move(1)", "Next", show=False),
+        Binding("pageup", "page(-1)", "Page up", show=False),
+        Binding("pagedown", "page(1)", "Page down", show=False),
+        Binding("home", "jump(0)", "First", show=False),
+        Binding("end", "jump(-1)", "Last", show=False),
+        Binding("c,enter", "copy_event", "Copy event"),
+        Binding("a", "copy_reply_events", "Copy reply's events"),
+    ]
+
+    cursor: reactive[int | None] = reactive(None, always_update=True)
+
+    @dataclass
+    class CopyRequested(Message):
+        """The user asked to copy the selected line's event, or every event of its reply."""
+
+        lines: EventLines
+        entry: int | None
+        whole_reply: bool
+
+    def __init__(self, *, max_lines: int, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.max_lines = max_lines
+        self._lines: list[Line] = []
+        self._width = 0
+        self._following = True
+        """Keep the newest line in view; off once the user scrolls up, on again at the end."""
+
+    @property
+    def lines(self) -> list[Line]:
+        return self._lines
+
+    def add_lines(self, lines: list[Line]) -> None:
+        if not lines:
+            return
+        self._lines.extend(lines)
+        self._width = max(self._width, *(cell_len(line.text.expandtabs()) for line in lines))
+        excess = len(self._lines) - self.max_lines
+        if excess > 0:
+            del self._lines[:excess]
+            if self.cursor is not None:
+                self.cursor = self.cursor - excess if self.cursor >= excess else None
+        self.virtual_size = Size(self._width, len(self._lines))
+        if self._following:
+            self.scroll_end(animate=False, immediate=True, x_axis=False)
+        self.refresh()
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        if new_value < old_value:
+            self._following = False
+        elif new_value >= self.max_scroll_y:
+            self._following = True
+
+    def line_of_entry(self, entry: int) -> int | None:
+        """The first line showing `entry`, if it is still on screen."""
+        for index, line in enumerate(self._lines):
+            if line.entry == entry:
+                return index
+        return None
+
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y = self.scroll_offset
+        index = scroll_y + y
+        width = self.size.width
+        base = self.rich_style
+        if index >= len(self._lines):
+            return Strip.blank(width, base)
+        line = self._lines[index]
+        text = line.text.expandtabs()
+        kind_style = base + self.get_component_rich_style(f"event-lines--{line.kind}")
+        segments = []
+        if line.time_width:
+            segments.append(Segment(text[: line.time_width], base + self.get_component_rich_style("event-lines--time")))
+        segments.append(Segment(text[line.time_width :], kind_style))
+        strip = Strip(segments).crop_extend(scroll_x, scroll_x + width, base)
+        if index == self.cursor:
+            strip = strip.apply_style(self.get_component_rich_style("event-lines--cursor"))
+        return strip
+
+    def watch_cursor(self, cursor: int | None) -> None:
+        if cursor is not None:
+            self.scroll_to_region(Region(0, cursor, 1, 1), animate=False, immediate=True, x_axis=False)
+        self.refresh()
+
+    def action_move(self, step: int) -> None:
+        if not self._lines:
+            return
+        if self.cursor is None:
+            self.cursor = len(self._lines) - 1 if step < 0 else max(0, self.scroll_offset.y)
+        else:
+            self.cursor = min(max(self.cursor + step, 0), len(self._lines) - 1)
+
+    def action_page(self, direction: int) -> None:
+        self.action_move(direction * max(1, self.size.height - 1))
+
+    def action_jump(self, where: int) -> None:
+        if self._lines:
+            self.cursor = where % len(self._lines)
+
+    def action_copy_event(self) -> None:
+        entry = self._lines[self.cursor].entry if self.cursor is not None else None
+        self.post_message(self.CopyRequested(self, entry, whole_reply=False))
+
+    def action_copy_reply_events(self) -> None:
+        entry = self._lines[self.cursor].entry if self.cursor is not None else None
+        self.post_message(self.CopyRequested(self, entry, whole_reply=True))
+
+    def on_click(self, event: events.Click) -> None:
+        index = event.y + self.scroll_offset.y
+        if 0 <= index < len(self._lines):
+            self.cursor = index
