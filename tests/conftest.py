@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import pytest
 from textual.pilot import Pilot
 
 from tui_app.app import ClaudeTUI
+from tui_app.clipboard import Clipboard, ClipboardFailed, NativeClipboard
 from tui_app.demo.scripts import UNPACED, Script, Send, choose_script
 from tui_app.settings import Settings
 from tui_app.stream.session import ReplySession
@@ -73,3 +75,36 @@ def expected_script(app: ClaudeTUI, index: int = -1) -> Script:
 
 def sent_event_names(script: Script) -> list[str]:
     return [step.event for step in script.steps if isinstance(step, Send)]
+
+
+@dataclass
+class Clipboards:
+    """Stand-ins for the machine's clipboard program and the terminal, recording what they got."""
+
+    native_works: bool = True
+    native_present: bool = True
+    terminal_problem: str | None = None
+    native: list[str] = field(default_factory=list)
+    terminal: list[str] = field(default_factory=list)
+
+    def install(self, app, environ: dict[str, str] | None = None) -> None:
+        def copy(text: str) -> None:
+            if not self.native_works:
+                raise ClipboardFailed("xclip failed: Can't open display: :0")
+            self.native.append(text)
+
+        app.copier = Clipboard(
+            environ or {},
+            find_native=lambda: NativeClipboard("xclip", copy) if self.native_present else None,
+            send_to_terminal=self.terminal.append,
+            terminal_problem=lambda: self.terminal_problem,
+        )
+
+
+def notifications(app) -> list[str]:
+    return [notification.message for notification in app._notifications]
+
+
+async def copied(pilot: Pilot, count: int = 1) -> None:
+    """Wait until `count` notifications have been shown (a copy reports from its thread)."""
+    await until(pilot, lambda: len(pilot.app._notifications) >= count, "the copy notification")

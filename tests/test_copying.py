@@ -5,46 +5,12 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
 
-from tests.conftest import expected_script, send_and_finish, until
-from tui_app.clipboard import Clipboard, ClipboardFailed, NativeClipboard
+from tests.conftest import Clipboards, copied, expected_script, notifications, send_and_finish, sent_event_names
 from tui_app.demo.scripts import SHOWCASE
 from tui_app.widgets.event_lines import EventLines
 from tui_app.widgets.reply_view import CodeBlock, ReplyView
 from tui_app.widgets.transcript_view import UserTurn
-
-
-@dataclass
-class Clipboards:
-    """Stand-ins for the machine's clipboard program and the terminal, recording what they got."""
-
-    native_works: bool = True
-    native_present: bool = True
-    terminal_problem: str | None = None
-    native: list[str] = field(default_factory=list)
-    terminal: list[str] = field(default_factory=list)
-
-    def install(self, app, environ: dict[str, str] | None = None) -> None:
-        def copy(text: str) -> None:
-            if not self.native_works:
-                raise ClipboardFailed("xclip failed: Can't open display: :0")
-            self.native.append(text)
-
-        app.copier = Clipboard(
-            environ or {},
-            find_native=lambda: NativeClipboard("xclip", copy) if self.native_present else None,
-            send_to_terminal=self.terminal.append,
-            terminal_problem=lambda: self.terminal_problem,
-        )
-
-
-def notifications(app) -> list[str]:
-    return [notification.message for notification in app._notifications]
-
-
-async def copied(pilot, clipboards: Clipboards, count: int = 1) -> None:
-    await until(pilot, lambda: len(pilot.app._notifications) >= count, "the copy notification")
 
 
 async def test_ctrl_y_copies_the_last_replys_markdown_source_to_the_native_clipboard(make_app) -> None:
@@ -54,7 +20,7 @@ async def test_ctrl_y_copies_the_last_replys_markdown_source_to_the_native_clipb
         clipboards.install(app)
         await send_and_finish(pilot, "show me the tour")
         await pilot.press("ctrl+y")
-        await copied(pilot, clipboards)
+        await copied(pilot)
         assert clipboards.native == [SHOWCASE]
         assert clipboards.terminal == []
         assert notifications(app) == [
@@ -70,7 +36,7 @@ async def test_without_a_native_clipboard_the_terminal_gets_it_and_the_message_s
         clipboards.install(app)
         await send_and_finish(pilot, "show me the tour")
         await pilot.press("ctrl+y")
-        await copied(pilot, clipboards)
+        await copied(pilot)
         assert clipboards.terminal == [SHOWCASE]
         [message] = notifications(app)
         assert "OSC 52" in message and "the terminal decides" in message
@@ -84,7 +50,7 @@ async def test_a_failing_native_clipboard_falls_back_and_reports_the_failure(mak
         clipboards.install(app)
         await send_and_finish(pilot, "echo hi")
         await pilot.press("ctrl+y")
-        await copied(pilot, clipboards)
+        await copied(pilot)
         assert clipboards.terminal == [app.sessions[0].reply.text]
         [message] = notifications(app)
         assert "OSC 52" in message and "Can't open display" in message
@@ -97,7 +63,7 @@ async def test_when_no_path_can_work_nothing_is_claimed(make_app) -> None:
         clipboards.install(app)
         await send_and_finish(pilot, "echo hi")
         await pilot.press("ctrl+y")
-        await copied(pilot, clipboards)
+        await copied(pilot)
         assert clipboards.native == clipboards.terminal == []
         [message] = notifications(app)
         assert message.startswith("Nothing was copied:")
@@ -112,7 +78,7 @@ async def test_over_ssh_the_terminal_clipboard_comes_first(make_app) -> None:
         clipboards.install(app, environ={"SSH_TTY": "/dev/pts/3"})
         await send_and_finish(pilot, "echo over ssh")
         await pilot.press("ctrl+y")
-        await copied(pilot, clipboards)
+        await copied(pilot)
         assert clipboards.native == [] and len(clipboards.terminal) == 1
 
 
@@ -122,7 +88,7 @@ async def test_ctrl_y_before_any_reply_copies_nothing_and_says_so(make_app) -> N
     async with app.run_test(size=(140, 45)) as pilot:
         clipboards.install(app)
         await pilot.press("ctrl+y")
-        await copied(pilot, clipboards)
+        await copied(pilot)
         assert clipboards.native == []
         assert notifications(app) == ["There is no reply to copy yet."]
 
@@ -140,14 +106,14 @@ async def test_a_message_selected_with_the_keyboard_or_the_mouse_is_copied(make_
         await pilot.press("up", "up", "up")
         assert isinstance(app.focused, UserTurn)
         await pilot.press("c")
-        await copied(pilot, clipboards)
+        await copied(pilot)
         assert clipboards.native == ["echo first words"]
         # Mouse: a click selects, Enter copies.
         first_reply = app.query(ReplyView).first()
         await pilot.click(first_reply)
         assert app.focused is first_reply
         await pilot.press("enter")
-        await copied(pilot, clipboards, 2)
+        await copied(pilot, 2)
         assert clipboards.native[-1] == app.sessions[0].reply.text
         assert notifications(app)[0] == "Copied your message (16 characters) to the clipboard with xclip."
         await pilot.press("escape")
@@ -164,7 +130,7 @@ async def test_a_code_block_copies_its_contents_without_the_fences(make_app) -> 
         await pilot.press("shift+tab")
         assert isinstance(app.focused, CodeBlock)
         await pilot.press("c")
-        await copied(pilot, clipboards)
+        await copied(pilot)
         assert clipboards.native == [code]
         assert "```" not in clipboards.native[0]
         assert notifications(app) == [
@@ -183,17 +149,16 @@ async def test_the_event_log_copies_one_payload_or_the_whole_replys_events(make_
         lines.focus()
         await pilot.press("home", "down")  # line 0 is the reply's heading, line 1 its first event
         await pilot.press("c")
-        await copied(pilot, clipboards)
+        await copied(pilot)
         assert clipboards.native == [session.events[0].data]
         assert json.loads(clipboards.native[0])["type"] == "message_start"
         await pilot.press("a")
-        await copied(pilot, clipboards, 2)
+        await copied(pilot, 2)
         records = [json.loads(line) for line in clipboards.native[1].splitlines()]
         assert [record["event"] for record in records] == [event.name for event in session.events]
         assert [record["data"] for record in records] == [event.data for event in session.events]
         assert {record["reply"] for record in records} == {1}
-        assert len(records) == len(expected_script(app).steps) - sum(
-            1 for step in expected_script(app).steps if type(step).__name__ != "Send")
+        assert [record["event"] for record in records] == sent_event_names(expected_script(app))
         assert notifications(app)[1].startswith(f"Copied the {len(records)} events of reply 1")
 
 
@@ -208,7 +173,7 @@ async def test_a_click_in_the_event_log_selects_the_event_under_the_pointer(make
         await pilot.click(lines, offset=(5, 2))
         assert lines.cursor == 2
         await pilot.press("c")
-        await copied(pilot, clipboards)
+        await copied(pilot)
         assert clipboards.native == [app.sessions[0].events[1].data]
 
 
@@ -218,6 +183,6 @@ async def test_text_selected_with_the_mouse_goes_through_the_same_honest_path(ma
     async with app.run_test(size=(140, 45)) as pilot:
         clipboards.install(app)
         app.copy_to_clipboard("some selected words")
-        await copied(pilot, clipboards)
+        await copied(pilot)
         assert notifications(app)[0].startswith("Nothing was copied:")
         assert "GNU screen" in notifications(app)[0]
