@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from textual.color import Color
 
-from tests.conftest import until
+from tests.conftest import send_and_finish, until
 from tui_app.theme_loader import EVENT_VARIABLES, load_themes, theme_from_mapping
 from tui_app.widgets.event_lines import EventLines
 
@@ -91,3 +91,13 @@ async def test_switching_theme_restyles_the_event_log_and_is_remembered(make_app
         after = lines.get_component_rich_style("event-lines--ping").color
         assert before != after and after.triplet.hex.upper() == "#808080"
     assert config.read_text() == 'model = "kept"\ntheme = "contrast"\n'
+
+
+async def test_every_available_theme_including_textuals_own_draws_the_screen(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await send_and_finish(pilot, "echo colours")
+        for name in sorted(app.available_themes):
+            app.theme = name
+            await pilot.pause()
+            assert app.export_screenshot(), name  # renders every widget, event log lines included

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import threading
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -86,6 +87,8 @@ class ClaudeTUI(App):
         self._events_file: EventsFile | None = None
         self._reply_view: ReplyView | None = None
         self.copier = Clipboard(self._environ, send_to_terminal=self._send_to_terminal_clipboard)
+        self._config_lock = threading.Lock()
+        self._theme_to_save = DEFAULT_THEME
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="main"):
@@ -150,17 +153,20 @@ class ClaudeTUI(App):
 
     def _theme_changed(self, theme: object) -> None:
         if self.settings.config_path is not None:
-            self._remember_theme(self.settings.config_path, self.theme)
+            self._theme_to_save = self.theme
+            self._remember_theme(self.settings.config_path)
 
-    @work(thread=True, group="config", exclusive=True, exit_on_error=False)
-    def _remember_theme(self, path: Path, name: str) -> None:
-        """Save the chosen theme in the config file, off the UI thread."""
-        try:
-            remember_theme(path, name)
-        except OSError as error:
-            reason = error.strerror or str(error)
-            self.call_from_thread(self.notify, f"The theme was not saved to {path}: {reason}",
-                                  title="Theme", severity="warning")
+    @work(thread=True, group="config", exit_on_error=False)
+    def _remember_theme(self, path: Path) -> None:
+        """Save the chosen theme in the config file, off the UI thread. The palette previews themes as
+        the user browses, so saves can overlap: each writes the newest choice, one at a time."""
+        with self._config_lock:
+            try:
+                remember_theme(path, self._theme_to_save)
+            except OSError as error:
+                reason = error.strerror or str(error)
+                self.call_from_thread(self.notify, f"The theme was not saved to {path}: {reason}",
+                                      title="Theme", severity="warning")
 
     @work(thread=True, group="warm-up", exit_on_error=False)
     def _warm_up_sdk(self) -> None:

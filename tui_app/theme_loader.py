@@ -117,17 +117,24 @@ def _user_theme_files(user_dir: Path | None, problems: list[ThemeProblem]) -> It
 
 
 def event_colour_defaults(colours: dict[str, str]) -> dict[str, str]:
-    """Event log colours for a theme that does not set them, from its generated colour system."""
+    """Event log colours for a theme that does not set them, from its generated colour system.
+
+    ANSI themes generate fewer shades, so each colour falls back to a base one.
+    """
+
+    def pick(*names: str) -> str:
+        return next((colours[name] for name in names if name in colours), "ansi_default")
+
     return {
-        "event-time": colours["foreground-muted"],
-        "event-heading": colours["text-primary"],
-        "event-note": colours["text-secondary"],
-        "event-message": colours["text-accent"],
-        "event-block": colours["text-primary"],
-        "event-delta": colours["foreground"],
-        "event-ping": colours["foreground-disabled"],
-        "event-error": colours["text-error"],
-        "event-unknown": colours["text-warning"],
-        "event-problem": colours["text-warning"],
-        "event-cursor": colours["primary-muted"],
+        "event-time": pick("foreground-muted", "foreground"),
+        "event-heading": pick("text-primary", "primary"),
+        "event-note": pick("text-secondary", "secondary"),
+        "event-message": pick("text-accent", "accent"),
+        "event-block": pick("text-primary", "primary"),
+        "event-delta": pick("foreground"),
+        "event-ping": pick("foreground-disabled", "foreground-muted", "foreground"),
+        "event-error": pick("text-error", "error"),
+        "event-unknown": pick("text-warning", "warning"),
+        "event-problem": pick("text-warning", "warning"),
+        "event-cursor": pick("primary-muted", "boost", "surface"),
     }
