@@ -81,3 +81,15 @@ def test_the_streaming_core_does_not_import_textual() -> None:
         "assert 'anthropic' not in sys.modules, 'anthropic imported at import time'"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_every_package_is_listed_for_the_wheel() -> None:
+    # An editable install finds any package; a wheel ships only the listed ones.
+    from pathlib import Path
+
+    from tui_app.config import tomllib
+
+    root = Path(__file__).resolve().parent.parent
+    listed = set(tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    found = {".".join(init.parent.relative_to(root).parts) for init in (root / "tui_app").rglob("__init__.py")}
+    assert found <= listed
