@@ -13,14 +13,18 @@ from tui_app.widgets.reply_view import CodeBlock, ReplyView
 from tui_app.widgets.transcript_view import UserTurn
 
 
+async def reply_then_ctrl_y(pilot, clipboards: Clipboards, prompt: str, environ: dict[str, str] | None = None) -> None:
+    clipboards.install(pilot.app, environ)
+    await send_and_finish(pilot, prompt)
+    await pilot.press("ctrl+y")
+    await copied(pilot)
+
+
 async def test_ctrl_y_copies_the_last_replys_markdown_source_to_the_native_clipboard(make_app) -> None:
     app = make_app()
     clipboards = Clipboards()
     async with app.run_test(size=(140, 45)) as pilot:
-        clipboards.install(app)
-        await send_and_finish(pilot, "show me the tour")
-        await pilot.press("ctrl+y")
-        await copied(pilot)
+        await reply_then_ctrl_y(pilot, clipboards, "show me the tour")
         assert clipboards.native == [SHOWCASE]
         assert clipboards.terminal == []
         assert notifications(app) == [
@@ -33,10 +37,7 @@ async def test_without_a_native_clipboard_the_terminal_gets_it_and_the_message_s
     app = make_app()
     clipboards = Clipboards(native_present=False)
     async with app.run_test(size=(140, 45)) as pilot:
-        clipboards.install(app)
-        await send_and_finish(pilot, "show me the tour")
-        await pilot.press("ctrl+y")
-        await copied(pilot)
+        await reply_then_ctrl_y(pilot, clipboards, "show me the tour")
         assert clipboards.terminal == [SHOWCASE]
         [message] = notifications(app)
         assert "OSC 52" in message and "the terminal decides" in message
@@ -47,10 +48,7 @@ async def test_a_failing_native_clipboard_falls_back_and_reports_the_failure(mak
     app = make_app()
     clipboards = Clipboards(native_works=False)
     async with app.run_test(size=(140, 45)) as pilot:
-        clipboards.install(app)
-        await send_and_finish(pilot, "echo hi")
-        await pilot.press("ctrl+y")
-        await copied(pilot)
+        await reply_then_ctrl_y(pilot, clipboards, "echo hi")
         assert clipboards.terminal == [app.sessions[0].reply.text]
         [message] = notifications(app)
         assert "OSC 52" in message and "Can't open display" in message
@@ -60,10 +58,7 @@ async def test_when_no_path_can_work_nothing_is_claimed(make_app) -> None:
     app = make_app()
     clipboards = Clipboards(native_present=False, terminal_problem="tmux's set-clipboard is external")
     async with app.run_test(size=(140, 45)) as pilot:
-        clipboards.install(app)
-        await send_and_finish(pilot, "echo hi")
-        await pilot.press("ctrl+y")
-        await copied(pilot)
+        await reply_then_ctrl_y(pilot, clipboards, "echo hi")
         assert clipboards.native == clipboards.terminal == []
         [message] = notifications(app)
         assert message.startswith("Nothing was copied:")
@@ -75,10 +70,7 @@ async def test_over_ssh_the_terminal_clipboard_comes_first(make_app) -> None:
     app = make_app()
     clipboards = Clipboards()
     async with app.run_test(size=(140, 45)) as pilot:
-        clipboards.install(app, environ={"SSH_TTY": "/dev/pts/3"})
-        await send_and_finish(pilot, "echo over ssh")
-        await pilot.press("ctrl+y")
-        await copied(pilot)
+        await reply_then_ctrl_y(pilot, clipboards, "echo over ssh", environ={"SSH_TTY": "/dev/pts/3"})
         assert clipboards.native == [] and len(clipboards.terminal) == 1
 
 
