@@ -48,6 +48,7 @@ def test_a_broken_theme_file_is_named_with_its_problem_and_skipped(tmp_path, tex
     themes, problems = load_themes(directory)
     [reported] = problems
     assert reported.file.endswith("broken.toml") and problem in reported.text
+    assert "--config" not in str(reported), "advice for the config file does not fit a theme file"
     names = {theme.name for theme in themes}
     assert "fine" in names and "x" not in names  # a theme without a name takes its file's
 

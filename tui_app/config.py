@@ -180,21 +180,25 @@ def read_config(path: Path, *, required: bool) -> tuple[dict[str, Any], str] | N
 
 def describe_syntax_error(path: Path, text: str, error: ValueError) -> str:
     """The file, line and column, the offending line with a caret, and what to do."""
+    return "\n".join([
+        f"the config file {path} is not valid TOML",
+        *locate_syntax_error(text, error),
+        '  Strings need quotes (model = "claude-sonnet-5-5") and tables go in [brackets]; '
+        "fix the file, or point --config at another one.",
+    ])
+
+
+def locate_syntax_error(text: str, error: ValueError) -> list[str]:
+    """Where a TOML syntax error is, for any TOML file: line and column with the parser's words,
+    then the line itself with a caret under the column."""
     message = str(error)
     found = re.search(r"\(at line (\d+), column (\d+)\)", message)
     what = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", message)
-    lines = [f"the config file {path} is not valid TOML"]
-    if found:
-        line, column = int(found.group(1)), int(found.group(2))
-        lines.append(f"  line {line}, column {column}: {what}")
-        source = text.splitlines()[line - 1] if line <= len(text.splitlines()) else ""
-        lines.append(f"  {line:>4} | {source}")
-        lines.append(f"       | {' ' * (column - 1)}^")
-    else:
-        lines.append(f"  {what} (at the end of the file)")
-    lines.append('  Strings need quotes (model = "claude-sonnet-5-5") and tables go in [brackets]; '
-                 "fix the file, or point --config at another one.")
-    return "\n".join(lines)
+    if not found:
+        return [f"  {what} (at the end of the file)"]
+    line, column = int(found.group(1)), int(found.group(2))
+    source = text.splitlines()[line - 1] if line <= len(text.splitlines()) else ""
+    return [f"  line {line}, column {column}: {what}", f"  {line:>4} | {source}", f"       | {' ' * (column - 1)}^"]
 
 
 def find_line(text: str, table: str | None, key: str) -> int | None:

@@ -18,7 +18,7 @@ from typing import Any
 from textual.color import Color, ColorParseError
 from textual.theme import Theme
 
-from tui_app.config import describe_syntax_error
+from tui_app.config import locate_syntax_error
 from tui_app.settings import DEFAULT_THEME
 
 if sys.version_info >= (3, 11):
@@ -43,7 +43,7 @@ class ThemeProblem:
     text: str
 
     def __str__(self) -> str:
-        return f"theme file {self.file}: {self.text}; it was skipped"
+        return f"theme file {self.file} was skipped: {self.text}"
 
 
 def theme_from_mapping(data: dict[str, Any], default_name: str | None = None) -> Theme:
@@ -82,11 +82,11 @@ def _check_colour(name: str, value: Any) -> None:
         raise ValueError(f'{name} = "{value}" is not a colour (use "#RRGGBB", "rgb(…)" or a colour name)') from None
 
 
-def _load_file(name: str, text: str, path_for_errors: Path) -> Theme:
+def _load_file(name: str, text: str) -> Theme:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        raise ValueError(describe_syntax_error(path_for_errors, text, error).split("\n", 1)[1].strip()) from None
+        raise ValueError("\n".join(locate_syntax_error(text, error)).strip()) from None
     return theme_from_mapping(data, default_name=Path(name).stem)
 
 
@@ -98,7 +98,7 @@ def load_themes(user_dir: Path | None) -> tuple[list[Theme], list[ThemeProblem]]
                for entry in files("tui_app.themes").iterdir() if entry.name.endswith(".toml")]
     for name, text, path in sorted(shipped) + list(_user_theme_files(user_dir, problems)):
         try:
-            theme = _load_file(name, text, path)
+            theme = _load_file(name, text)
         except ValueError as error:
             problems.append(ThemeProblem(str(path), str(error)))
             continue
