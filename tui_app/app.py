@@ -103,8 +103,7 @@ class ClaudeTUI(App):
         settings = self.settings
         self.set_keymap({action: getattr(settings.keys, action) for action in key_action_names()})
         transcript = self.query_one(TranscriptView)
-        problems = list(settings.problems)
-        problems += [str(problem) for problem in self._apply_themes()]
+        problems = [*settings.problems, *self._apply_themes()]
         self.query_one("#events").display = settings.panels.events
         self.query_one("#status").display = settings.panels.status
         self.query_one("#footer").display = settings.panels.footer
@@ -312,7 +311,8 @@ class ClaudeTUI(App):
         if not self.sessions:
             self.notify("There is no reply to copy yet.", title="Copy", severity="warning")
             return
-        self.copy_requested(copy_request_for(self.sessions[-1].reply, "the last reply"))
+        request = copy_request_for(self.sessions[-1].reply, "the last reply")
+        self.copy_text(request.text, request.what)
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

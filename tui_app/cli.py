@@ -52,11 +52,8 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-OPTION_SETTINGS = {
-    "model": "model", "max_tokens": "max_tokens", "temperature": "temperature", "system": "system",
-    "base_url": "base_url", "idle_timeout": "idle_timeout", "theme": "theme",
-}
-"""Command-line option (argparse dest) -> the setting it overrides."""
+OPTION_SETTINGS = ("model", "max_tokens", "temperature", "system", "base_url", "idle_timeout", "theme")
+"""Settings with a command-line option of the same name (argparse dest)."""
 
 
 def settings_from_args(args: argparse.Namespace, environ: Mapping[str, str]) -> Settings:
@@ -66,11 +63,11 @@ def settings_from_args(args: argparse.Namespace, environ: Mapping[str, str]) -> 
     from tui_app.config import load_settings
 
     settings = load_settings(environ, args.config)
-    for dest, name in OPTION_SETTINGS.items():
-        value = getattr(args, dest)
+    for name in OPTION_SETTINGS:
+        value = getattr(args, name)
         if value is not None:
             setattr(settings, name, value)
-            settings.sources[name] = f"command line (--{dest.replace('_', '-')})"
+            settings.sources[name] = f"command line (--{name.replace('_', '-')})"
     settings.demo = args.demo
     settings.events_file = args.events
     for option, field_name in (("demo_ttft", "first_token_delay"), ("demo_tps", "tokens_per_second")):

@@ -19,14 +19,11 @@ from textual.color import Color, ColorParseError
 from textual.theme import Theme
 
 from tui_app.config import locate_syntax_error
-from tui_app.settings import DEFAULT_THEME
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
-
-__all__ = ["DEFAULT_THEME", "ThemeProblem", "event_colour_defaults", "load_themes", "theme_from_mapping"]
 
 COLOUR_FIELDS = ("primary", "secondary", "accent", "foreground", "background", "surface", "panel", "boost",
                  "warning", "error", "success")

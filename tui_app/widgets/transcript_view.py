@@ -47,12 +47,6 @@ class TranscriptView(VerticalScroll, can_focus=False):
         """Messages and code blocks, in reading order."""
         return [widget for widget in self.screen.focus_chain if self in widget.ancestors]
 
-    def select_last(self) -> bool:
-        items = self.selectable
-        if items:
-            items[-1].focus()
-        return bool(items)
-
     def action_select(self, step: int) -> None:
         items = self.selectable
         focused = self.screen.focused
