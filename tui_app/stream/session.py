@@ -36,6 +36,7 @@ class ReplyRequest:
     temperature: float | None = None
 
     def params(self) -> dict[str, Any]:
+        """The request body's fields (without `stream`)."""
         params: dict[str, Any] = {
             "model": self.model,
             "max_tokens": self.max_tokens,
@@ -74,8 +75,12 @@ class ReplySession:
         self.reply.model = self.request.model
         response_open = False
         try:
+            params = self.request.params()
+            # This SDK no longer types sampling parameters (current Claude models reject them), but
+            # older models and other Messages API servers take them: sent as given, in the body.
+            sampling = {name: params.pop(name) for name in ("temperature",) if name in params}
             async with self.client.messages.with_streaming_response.create(
-                **self.request.params(), stream=True
+                **params, stream=True, extra_body=sampling or None
             ) as response:
                 response_open = True
                 decoder = SSEDecoder()
