@@ -53,7 +53,7 @@ async def test_the_status_bar_matches_the_script(make_app) -> None:
         await send_and_finish(pilot, "show me the tour")
         script = expected_script(app)
         assert status(app, "backend") == "demo"
-        assert status(app, "model") == "claude-sonnet-5-5"
+        assert status(app, "model") == "claude-sonnet-5"
         assert status(app, "input") == f"in {script.input_tokens}"
         assert status(app, "output") == f"out {script.output_tokens}"
         assert status(app, "stop") == "stop end_turn"

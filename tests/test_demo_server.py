@@ -30,7 +30,7 @@ def demo_url():
 
 def test_the_sdk_streams_from_the_standalone_demo_server(demo_url: str) -> None:
     client = anthropic.Anthropic(api_key="unused", base_url=demo_url, max_retries=0)
-    with client.messages.stream(model="claude-sonnet-5-5", max_tokens=100,
+    with client.messages.stream(model="claude-sonnet-5", max_tokens=100,
                                 messages=[{"role": "user", "content": "hi"}]) as stream:
         text = "".join(stream.text_stream)
         final = stream.get_final_message()
@@ -41,10 +41,10 @@ def test_the_sdk_streams_from_the_standalone_demo_server(demo_url: str) -> None:
 
 def test_models_count_tokens_and_plain_json_replies(demo_url: str) -> None:
     client = anthropic.Anthropic(api_key="unused", base_url=demo_url, max_retries=0)
-    assert "claude-sonnet-5-5" in [model.id for model in client.models.list()]
+    assert "claude-sonnet-5" in [model.id for model in client.models.list()]
     messages = [{"role": "user", "content": "echo counting"}]
-    assert client.messages.count_tokens(model="claude-sonnet-5-5", messages=messages).input_tokens > 0
-    reply = client.messages.create(model="claude-sonnet-5-5", max_tokens=100, messages=messages)
+    assert client.messages.count_tokens(model="claude-sonnet-5", messages=messages).input_tokens > 0
+    reply = client.messages.create(model="claude-sonnet-5", max_tokens=100, messages=messages)
     assert reply.content[0].text.startswith("You said: echo counting")
 
 

@@ -50,7 +50,7 @@ def test_the_events_file_holds_every_wire_event_in_order(tmp_path: Path) -> None
     assert result.returncode == 0
     records = [json.loads(line) for line in events_file.read_text().splitlines()]
     script = choose_script({"messages": [{"role": "user", "content": "show me the tour"}],
-                            "model": "claude-sonnet-5-5"}, UNPACED)
+                            "model": "claude-sonnet-5"}, UNPACED)
     sent = [step.event for step in script.steps if hasattr(step, "event")]
     assert [record["event"] for record in records] == sent
     assert [record["seq"] for record in records] == list(range(len(sent)))

@@ -13,7 +13,7 @@ from pathlib import Path
 from tui_app.demo.scripts import DemoPacing
 from tui_app.stream.backend import Backend
 
-DEFAULT_MODEL = "claude-sonnet-5-5"
+DEFAULT_MODEL = "claude-sonnet-5"
 DEFAULT_BASE_URL = "https://api.anthropic.com"
 DEFAULT_THEME = "ember"
 
@@ -28,6 +28,11 @@ class KeyBindings:
     copy_reply: str = "ctrl+y"
     raw_events: str = "ctrl+r"
     events_panel: str = "f2"
+    conversations: str = "f3"
+    chat_settings: str = "f4"
+    retry: str = "f5"
+    edit_prompt: str = "ctrl+up"
+    new_conversation: str = "ctrl+n"
     help: str = "f1"
     command_palette: str = "ctrl+p"
     quit: str = "ctrl+q"
@@ -55,6 +60,11 @@ KEY_ACTIONS: dict[str, str] = {
     "copy_reply": "Copy the last reply's Markdown source",
     "raw_events": "Event log: summaries ⇄ raw payloads",
     "events_panel": "Show or hide the event log",
+    "conversations": "Saved conversations: search, open, rename, delete",
+    "chat_settings": "Model, system prompt, temperature and max tokens of this conversation",
+    "retry": "Retry the last reply (the old one is kept, set aside)",
+    "edit_prompt": "Edit the last prompt and send it again in its place",
+    "new_conversation": "Start a new conversation",
     "help": "This help",
     "command_palette": "Command palette (themes, copy, panels …)",
     "quit": "Quit",
@@ -69,6 +79,15 @@ class Panels:
     events: bool = True
     status: bool = True
     footer: bool = True
+
+
+@dataclass(slots=True)
+class History:
+    """Where conversations are kept."""
+
+    enabled: bool = True
+    file: str | None = None
+    """The SQLite file; None until the platform's data location is filled in, or when nothing is saved."""
 
 
 @dataclass(slots=True)
@@ -91,6 +110,7 @@ class Settings:
     """Where to write every wire event as JSON lines, if anywhere."""
     panels: Panels = field(default_factory=Panels)
     keys: KeyBindings = field(default_factory=KeyBindings)
+    history: History = field(default_factory=History)
     config_path: Path | None = None
     """The config file this run reads and where a theme chosen in the app is remembered; None: nowhere."""
     sources: dict[str, str] = field(default_factory=dict)
@@ -100,6 +120,13 @@ class Settings:
 
     def source(self, name: str) -> str:
         return self.sources.get(name, "default")
+
+    @property
+    def history_path(self) -> Path | None:
+        """The conversations database, or None when conversations are not kept."""
+        if not self.history.enabled or not self.history.file:
+            return None
+        return Path(self.history.file).expanduser()
 
 
 def key_action_names() -> list[str]:
