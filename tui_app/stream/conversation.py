@@ -1,35 +1,202 @@
-"""The turns of a conversation, and the messages they make for the next request."""
+"""A conversation as it is kept: its turns with everything known about them, and the messages they make
+for the next request. The store saves these records; the app, the exports and the tests read them."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Any
+
+from tui_app.stream.reply import ContentBlock, Reply, ReplyState
+from tui_app.stream.session import ReplySession
+
+TITLE_CHARS = 60
+INTERRUPTED = "claude-tui closed before the reply finished"
+
+
+@dataclass(slots=True)
+class ChatSettings:
+    """What a conversation asks with; each conversation keeps its own, starting from the run's settings."""
+
+    model: str
+    max_tokens: int
+    system: str | None = None
+    temperature: float | None = None
+
+
+@dataclass(slots=True)
+class Turn:
+    """One prompt or one reply. Replies carry how they ended, their usage and their timings."""
+
+    role: str
+    """`user` or `assistant`."""
+    text: str
+    """A prompt's text, or a reply's text blocks joined as Markdown source."""
+    created: float = field(default_factory=time.time)
+    id: int | None = None
+    """The store's id, once saved."""
+    superseded: bool = False
+    """Retried or edited: kept in the history as it was, never sent to the model again."""
+    model: str | None = None
+    state: str | None = None
+    """A `ReplyState` value for replies."""
+    reason: str | None = None
+    stop_reason: str | None = None
+    input_tokens: int | None = None
+    output_tokens: int | None = None
+    first_token: float | None = None
+    """Seconds from the request to the first content delta."""
+    total: float | None = None
+    settings: dict[str, Any] = field(default_factory=dict)
+    """The request's parameters other than the messages (model, max_tokens, system, temperature)."""
+    content: list[dict[str, Any]] = field(default_factory=list)
+    """A reply's content blocks in the Messages API's own shape (text, thinking, tool_use …)."""
+
+    @property
+    def is_reply(self) -> bool:
+        return self.role == "assistant"
+
+    @property
+    def reply_state(self) -> ReplyState:
+        """How the reply ended; a reply still open when it was last saved was cut short by the app closing."""
+        try:
+            state = ReplyState(self.state or "")
+        except ValueError:
+            return ReplyState.INCOMPLETE
+        return state if state.finished else ReplyState.INCOMPLETE
+
+    def update_from(self, session: ReplySession) -> None:
+        """Take in everything the session knows now: text, blocks, state, usage, timings."""
+        reply = session.reply
+        self.text = reply.text
+        self.model = reply.model or session.request.model
+        self.state = reply.state.value
+        self.reason = reply.reason
+        self.stop_reason = reply.stop_reason
+        self.input_tokens = reply.input_tokens
+        self.output_tokens = reply.live_output_tokens[0] if reply.blocks else reply.output_tokens
+        self.first_token = session.timings.first_token
+        self.total = session.timings.finished
+        self.content = content_of(reply)
+
+    def to_reply(self) -> Reply:
+        """A `Reply` to draw, rebuilt from what was saved."""
+        reply = Reply(model=self.model, input_tokens=self.input_tokens, output_tokens=self.output_tokens,
+                      usage_final=True, stop_reason=self.stop_reason, reason=self.reason)
+        for index, block in enumerate(self.content):
+            reply.blocks.append(_block_from_content(index, block))
+        reply.state = self.reply_state
+        if self.reply_state is ReplyState.INCOMPLETE and not self.reason:
+            reply.reason = INTERRUPTED
+        return reply
 
 
 @dataclass(slots=True)
 class Conversation:
-    """User prompts and the assistant text that answered them, in order."""
+    """A titled list of turns with the settings it asks with."""
 
-    turns: list[tuple[str, str]] = field(default_factory=list)
+    settings: ChatSettings
+    turns: list[Turn] = field(default_factory=list)
+    id: int | None = None
+    title: str = ""
+    created: float = field(default_factory=time.time)
 
-    def add_user(self, text: str) -> None:
-        self.turns.append(("user", text))
+    def add_user(self, text: str) -> Turn:
+        if not self.title:
+            self.title = title_for(text)
+        turn = Turn("user", text)
+        self.turns.append(turn)
+        return turn
 
-    def add_assistant(self, text: str) -> None:
-        """Record what the assistant said, partial or not; an empty reply records nothing."""
-        if text:
-            self.turns.append(("assistant", text))
+    def add_reply(self, model: str) -> Turn:
+        """A reply turn that will be filled in as it streams."""
+        turn = Turn("assistant", "", model=model, state=ReplyState.WAITING.value)
+        self.turns.append(turn)
+        return turn
+
+    @property
+    def replies(self) -> list[Turn]:
+        return [turn for turn in self.turns if turn.is_reply]
+
+    def last(self, role: str) -> Turn | None:
+        for turn in reversed(self.turns):
+            if turn.role == role and not turn.superseded:
+                return turn
+        return None
+
+    def supersede_last_reply(self) -> Turn | None:
+        """Set the last reply aside for a retry; return it (None when there is none to retry)."""
+        reply = self.last("assistant")
+        user = self.last("user")
+        if reply is None or user is None or self.turns.index(reply) < self.turns.index(user):
+            return None
+        reply.superseded = True
+        return reply
+
+    def supersede_last_prompt(self) -> list[Turn]:
+        """Set the last prompt and what answered it aside, for an edited prompt to take their place."""
+        user = self.last("user")
+        if user is None:
+            return []
+        start = self.turns.index(user)
+        aside = [turn for turn in self.turns[start:] if not turn.superseded]
+        for turn in aside:
+            turn.superseded = True
+        return aside
 
     def messages(self) -> list[dict[str, Any]]:
-        """The whole history as Messages API messages.
+        """The history as Messages API messages, without superseded turns.
 
         Roles must alternate, so a prompt whose reply failed before any text joins the next prompt
         rather than being dropped.
         """
         messages: list[dict[str, Any]] = []
-        for role, text in self.turns:
-            if messages and messages[-1]["role"] == role:
-                messages[-1]["content"] += "\n\n" + text
+        for turn in self.turns:
+            if turn.superseded or not turn.text:
+                continue
+            if messages and messages[-1]["role"] == turn.role:
+                messages[-1]["content"] += "\n\n" + turn.text
             else:
-                messages.append({"role": role, "content": text})
+                messages.append({"role": turn.role, "content": turn.text})
         return messages
+
+
+def title_for(prompt: str) -> str:
+    """A conversation's title: the first line of its first prompt, shortened."""
+    line = next((line.strip() for line in prompt.splitlines() if line.strip()), "") or "Untitled"
+    return line if len(line) <= TITLE_CHARS else line[: TITLE_CHARS - 1].rstrip() + "…"
+
+
+def content_of(reply: Reply) -> list[dict[str, Any]]:
+    """The reply's blocks as the Messages API writes content."""
+    content: list[dict[str, Any]] = []
+    for block in reply.blocks:
+        if block.kind == "text":
+            content.append({"type": "text", "text": block.text})
+        elif block.kind == "thinking":
+            content.append({"type": "thinking", "thinking": block.text})
+        elif block.tool_name is not None:
+            tool_input = block.tool_input
+            entry: dict[str, Any] = {"type": block.kind, "name": block.tool_name}
+            entry["input"] = tool_input if tool_input is not None else block.text
+            content.append(entry)
+        else:
+            content.append({"type": block.kind})
+    return content
+
+
+def _block_from_content(index: int, content: dict[str, Any]) -> ContentBlock:
+    kind = str(content.get("type") or "unknown")
+    block = ContentBlock(index=index, kind=kind, closed=True)
+    if kind == "text" and isinstance(content.get("text"), str):
+        block.pieces.append(content["text"])
+    elif kind == "thinking" and isinstance(content.get("thinking"), str):
+        block.pieces.append(content["thinking"])
+    elif "name" in content:
+        block.tool_name = str(content["name"])
+        tool_input = content.get("input")
+        if isinstance(tool_input, str):
+            block.pieces.append(tool_input)
+        else:
+            block.initial_input = tool_input
+    return block

@@ -48,6 +48,15 @@ class WireEvent:
         return record
 
 
+def wire_event_from_record(seq: int, name: str, data: str, arrived: float, problem: str | None) -> WireEvent:
+    """An event read back from where it was kept, its payload parsed again from the data as received."""
+    try:
+        payload = json.loads(data) if data else None
+    except ValueError:
+        payload = None
+    return WireEvent(seq=seq, name=name, data=data, payload=payload, arrived=arrived, problem=problem)
+
+
 def wire_event_from_frame(frame: SSEFrame, seq: int, arrived: float) -> WireEvent:
     """Build the record for a frame, noting what a well-formed Messages stream would not contain."""
     problems: list[str] = []

@@ -1,0 +1,84 @@
+"""Saving a conversation as it happens, off the UI thread and in order.
+
+Calls queue on one thread of their own, so a slow disk or another window's lock never stalls the screen,
+and a turn is always inserted before its events. After the first failure nothing more is written (a
+half-saved conversation would mislead); `on_failure` is told once, with the reason.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import TypeVar
+
+from tui_app.store.database import Store, StoreError
+from tui_app.stream.conversation import Conversation, Turn
+from tui_app.stream.events import WireEvent
+
+T = TypeVar("T")
+
+
+class StoreWriter:
+    """The app's one way to the store while it runs."""
+
+    def __init__(self, store: Store, on_failure: Callable[[StoreError], None]) -> None:
+        self.store = store
+        self.failure: StoreError | None = None
+        self._on_failure = on_failure
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="store")
+
+    def _submit(self, call: Callable[..., object], *args: object) -> None:
+        if self.failure is None:
+            self._thread.submit(self._guarded, call, *args)
+
+    def _guarded(self, call: Callable[..., object], *args: object) -> None:
+        if self.failure is not None:
+            return
+        try:
+            call(*args)
+        except StoreError as error:
+            self.failure = error
+            self._on_failure(error)
+
+    async def call(self, call: Callable[..., T], *args: object) -> T:
+        """Run a read (or a one-off write) in turn with the queued writes, and wait for its answer."""
+        future: Future[T] = self._thread.submit(call, *args)
+        return await asyncio.wrap_future(future)
+
+    def save_turn(self, conversation: Conversation, turn: Turn) -> None:
+        """Insert or update a turn as it stands now (the conversation is created with its first turn)."""
+        position = conversation.turns.index(turn)
+        self._submit(self._save_turn, conversation, position, turn, copy.copy(turn))
+
+    def _save_turn(self, conversation: Conversation, position: int, turn: Turn, snapshot: Turn) -> None:
+        if conversation.id is None:
+            self.store.save_conversation(conversation)
+        assert conversation.id is not None
+        snapshot.id = turn.id
+        turn.id = self.store.save_turn(conversation.id, position, snapshot)
+
+    def save_all(self, conversation: Conversation) -> None:
+        """Save every turn not yet saved (those sent before the store was open)."""
+        for turn in conversation.turns:
+            if turn.id is None:
+                self.save_turn(conversation, turn)
+
+    def save_conversation(self, conversation: Conversation) -> None:
+        """Save its title and settings; a conversation with no turns yet is not worth a row."""
+        if conversation.id is not None:
+            self._submit(self.store.save_conversation, conversation)
+
+    def save_events(self, turn: Turn, events: list[WireEvent]) -> None:
+        if events:
+            self._submit(self._save_events, turn, events)
+
+    def _save_events(self, turn: Turn, events: list[WireEvent]) -> None:
+        assert turn.id is not None
+        self.store.add_events(turn.id, events)
+
+    def close(self) -> None:
+        """Finish every queued write, then close the database."""
+        self._thread.shutdown(wait=True)
+        self.store.close()
