@@ -19,15 +19,18 @@ WAIT_LIMIT = 20.0
 
 
 @pytest.fixture
-def make_app() -> Callable[..., ClaudeTUI]:
-    """The real app with no key in its environment, so it starts on the demo backend (unpaced)."""
+def make_app(tmp_path) -> Callable[..., ClaudeTUI]:
+    """The real app with no key in its environment, so it starts on the demo backend (unpaced), keeping
+    its conversations in the test's own folder."""
 
     def make(**overrides: object) -> ClaudeTUI:
         clock = overrides.pop("clock", None)
+        resume = overrides.pop("resume", None)
         settings = Settings(demo_pacing=UNPACED)
+        settings.history.file = str(tmp_path / "conversations.db")
         for name, value in overrides.items():
             setattr(settings, name, value)
-        return ClaudeTUI(settings, environ={}, clock=clock)
+        return ClaudeTUI(settings, environ={}, clock=clock, resume=resume)
 
     return make
 

@@ -110,14 +110,14 @@ def test_good_values_next_to_bad_ones_are_still_used(tmp_path) -> None:
 model = "keep-me"
 modle = "typo"
 [keys]
-copy_reply = "f5"
+copy_reply = "f8"
 help = ["f1", "?"]
 [panels]
 events = false
 """)
     settings = load_settings({}, config)
     assert settings.model == "keep-me"
-    assert settings.keys.copy_reply == "f5" and settings.keys.help == "f1,?"
+    assert settings.keys.copy_reply == "f8" and settings.keys.help == "f1,?"
     assert settings.panels.events is False
     assert len(settings.problems) == 1
 
@@ -187,7 +187,7 @@ def test_remembering_a_theme_creates_the_file_and_never_replaces_a_device(tmp_pa
 
 
 async def test_configured_keys_drive_the_app_and_the_help_screen_lists_them(make_app, tmp_path) -> None:
-    config = write(tmp_path / "config.toml", '[keys]\ncopy_reply = "f5"\nhelp = "f9"\nsend = "ctrl+s"\n')
+    config = write(tmp_path / "config.toml", '[keys]\ncopy_reply = "f8"\nhelp = "f9"\nsend = "ctrl+s"\n')
     settings = load_settings({}, config)
     app = make_app(keys=settings.keys, config_path=config)
     clipboards = Clipboards()
@@ -199,20 +199,20 @@ async def test_configured_keys_drive_the_app_and_the_help_screen_lists_them(make
         await until(pilot, lambda: bool(app.sessions), "ctrl+s to send")
         await app.workers.wait_for_complete()
         await pilot.press("ctrl+y")  # the default copy key is free again, and does nothing
-        await pilot.press("f5")
-        await until(pilot, lambda: bool(clipboards.native), "f5 to copy")
+        await pilot.press("f8")
+        await until(pilot, lambda: bool(clipboards.native), "f8 to copy")
         assert clipboards.native == [app.sessions[0].reply.text]
         await pilot.press("f1")
         assert not isinstance(app.screen, HelpScreen)
         await pilot.press("f9")
         assert isinstance(app.screen, HelpScreen)
         shown = " ".join(str(widget.render()) for widget in app.screen.query(".help-key"))
-        assert "F5" in shown and "F9" in shown and "Ctrl+S" in shown and "Ctrl+Y" not in shown
+        assert "F8" in shown and "F9" in shown and "Ctrl+S" in shown and "Ctrl+Y" not in shown
         await pilot.press("escape")
         assert not isinstance(app.screen, HelpScreen)
         copy_keys = [binding.key for (_, binding, _, _) in app.active_bindings.values()
                      if binding.action == "copy_reply"]
-        assert copy_keys == ["f5"]
+        assert copy_keys == ["f8"]
 
 
 async def test_config_problems_are_shown_on_screen_and_panels_follow_the_config(make_app, tmp_path) -> None:
@@ -227,3 +227,15 @@ async def test_config_problems_are_shown_on_screen_and_panels_follow_the_config(
         assert app.query_one("#status").display is True
         await pilot.press("f2")
         assert app.query_one("#events").display is True
+
+
+def test_conversations_are_kept_at_the_platform_data_location() -> None:
+    from tui_app.config import default_data_path
+
+    assert default_data_path({"HOME": "/h"}, "linux") == Path("/h/.local/share/claude-tui/conversations.db")
+    assert default_data_path({"HOME": "/h", "XDG_DATA_HOME": "/d"}, "linux") == Path(
+        "/d/claude-tui/conversations.db")
+    assert default_data_path({"HOME": "/h"}, "darwin") == Path(
+        "/h/Library/Application Support/claude-tui/conversations.db")
+    assert default_data_path({"LOCALAPPDATA": "C:/L"}, "win32") == Path("C:/L/claude-tui/conversations.db")
+    assert load_settings({"HOME": "/h"}).history_path == Path("/h/.local/share/claude-tui/conversations.db")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from tui_app.stream.conversation import Conversation
+from tui_app.stream.conversation import ChatSettings, Conversation, title_for
 from tui_app.stream.events import WireEvent
 from tui_app.stream.reply import Reply, ReplyState
 from tui_app.text_safety import neutralize
@@ -57,16 +57,47 @@ def test_live_output_tokens_are_estimated_until_the_server_counts_them() -> None
     assert reply.live_output_tokens == (7, True)
 
 
+def reply_turn(conversation: Conversation, text: str):
+    turn = conversation.add_reply("m")
+    turn.text = text
+    return turn
+
+
 def test_conversation_merges_a_prompt_whose_reply_had_no_text_into_the_next() -> None:
-    conversation = Conversation()
+    conversation = Conversation(ChatSettings("m", 10))
     conversation.add_user("first")
-    conversation.add_assistant("")
+    reply_turn(conversation, "")
     conversation.add_user("second")
-    conversation.add_assistant("answer")
+    reply_turn(conversation, "answer")
     assert conversation.messages() == [
         {"role": "user", "content": "first\n\nsecond"},
         {"role": "assistant", "content": "answer"},
     ]
+
+
+def test_set_aside_turns_are_not_sent_again() -> None:
+    conversation = Conversation(ChatSettings("m", 10))
+    conversation.add_user("question")
+    assert conversation.supersede_last_reply() is None
+    first = reply_turn(conversation, "cut off")
+    assert conversation.supersede_last_reply() is first
+    assert conversation.supersede_last_reply() is None
+    reply_turn(conversation, "better")
+    assert conversation.messages() == [{"role": "user", "content": "question"},
+                                       {"role": "assistant", "content": "better"}]
+    conversation.add_user("follow-up with a typo")
+    reply_turn(conversation, "confused")
+    aside = conversation.supersede_last_prompt()
+    assert [turn.text for turn in aside] == ["follow-up with a typo", "confused"]
+    conversation.add_user("follow-up")
+    assert [message["content"] for message in conversation.messages()] == ["question", "better", "follow-up"]
+    assert conversation.title == "question" and len(conversation.turns) == 6
+
+
+def test_titles_come_from_the_first_line_of_the_first_prompt() -> None:
+    assert title_for("\n\n  Hello there  \nmore") == "Hello there"
+    assert title_for("x" * 100) == "x" * 59 + "…"
+    assert title_for("   ") == "Untitled"
 
 
 def test_control_sequences_are_shown_not_obeyed() -> None:
@@ -76,7 +107,8 @@ def test_control_sequences_are_shown_not_obeyed() -> None:
 
 def test_the_streaming_core_does_not_import_textual() -> None:
     code = (
-        "import sys, tui_app.stream.session, tui_app.stream.recorder, tui_app.printmode, tui_app.demo.server; "
+        "import sys, tui_app.stream.session, tui_app.stream.recorder, tui_app.printmode, tui_app.demo.server, "
+        "tui_app.store.writer, tui_app.store.export, tui_app.stream.models, tui_app.history_cli; "
         "assert 'textual' not in sys.modules, 'textual imported'; "
         "assert 'anthropic' not in sys.modules, 'anthropic imported at import time'"
     )

@@ -21,10 +21,17 @@ from textual.worker import Worker, WorkerState
 from tui_app.clipboard import Clipboard
 from tui_app.config import remember_theme
 from tui_app.demo.server import DemoServer
+from tui_app.screens.chat_settings_screen import ChatSettingsScreen
+from tui_app.screens.conversations_screen import ConversationsChoice, ConversationsScreen
 from tui_app.screens.help_screen import HelpScreen
+from tui_app.screens.text_prompt_screen import TextPromptScreen
 from tui_app.settings import DEFAULT_THEME, Settings, demo_backend, key_action_names, real_backend
+from tui_app.store.database import Store, StoreError
+from tui_app.store.export import export
+from tui_app.store.writer import StoreWriter
 from tui_app.stream.backend import Backend, make_client
-from tui_app.stream.conversation import Conversation
+from tui_app.stream.conversation import ChatSettings, Conversation, Turn
+from tui_app.stream.models import available_models
 from tui_app.stream.recorder import EventsFile
 from tui_app.stream.reply import ReplyState
 from tui_app.stream.session import ReplyRequest, ReplySession
@@ -41,6 +48,13 @@ if TYPE_CHECKING:
 
 FLUSH_SECONDS = 1 / 15
 """How often streamed text reaches the screen. Per-token writes make Markdown re-parsing quadratic."""
+SAVE_SECONDS = 0.5
+"""How often a streaming reply's new events are saved."""
+REOPENED_EVENT_REPLIES = 5
+"""Replies whose events the event log shows when a conversation is opened; `e` on a reply shows any other."""
+
+Resume = int | str | None
+"""A conversation id to open, `"last"` for the most recent, or None for a new conversation."""
 
 DEMO_NOTICE = (
     "Demo backend: no ANTHROPIC_API_KEY is set, so replies come from the built-in demo server on "
@@ -61,7 +75,12 @@ class ClaudeTUI(App):
         Binding("escape", "cancel_reply", "Cancel reply", priority=True, id="cancel_reply"),
         Binding("ctrl+y", "copy_reply", "Copy reply", priority=True, id="copy_reply"),
         Binding("ctrl+r", "toggle_raw", "Raw events", priority=True, id="raw_events"),
-        Binding("f2", "toggle_events", "Events panel", id="events_panel"),
+        Binding("f2", "toggle_events", "Events panel", show=False, id="events_panel"),
+        Binding("f3", "conversations", "Conversations", id="conversations"),
+        Binding("f4", "chat_settings", "Model", show=False, id="chat_settings"),
+        Binding("f5", "retry", "Retry", id="retry"),
+        Binding("ctrl+up", "edit_prompt", "Edit last prompt", show=False, priority=True, id="edit_prompt"),
+        Binding("ctrl+n", "new_conversation", "New", show=False, priority=True, id="new_conversation"),
         Binding("f1", "help", "Help", id="help"),
         Binding("ctrl+p", "command_palette", "Palette", show=False, priority=True, id="command_palette"),
         Binding("ctrl+q", "quit", "Quit", priority=True, id="quit"),
@@ -73,16 +92,28 @@ class ClaudeTUI(App):
         *,
         environ: Mapping[str, str] | None = None,
         clock: Callable[[], float] | None = None,
+        resume: Resume = None,
     ) -> None:
         super().__init__()
         self.settings = settings or Settings()
         self._environ = os.environ if environ is None else environ
         self._clock = clock
+        self._resume = resume
         self.backend: Backend | None = None
         self.demo_server: DemoServer | None = None
-        self.conversation = Conversation()
+        self.conversation = Conversation(self.default_chat_settings())
+        self.writer: StoreWriter | None = None
+        """Saves conversations; None while the store is opening, or when it cannot be used."""
+        self.store_problem: str | None = None
+        self._editing: Turn | None = None
+        """The prompt being edited, which the next prompt sent replaces."""
         self.session: ReplySession | None = None
         self.sessions: list[ReplySession] = []
+        self._reply_turn: Turn | None = None
+        self._events_saved = 0
+        self._last_save = 0.0
+        self._store_ready = asyncio.Event()
+        """Set once the store is open or known to be unusable: replies wait for it, so none goes unsaved."""
         self._client: anthropic.AsyncAnthropic | None = None
         self._events_file: EventsFile | None = None
         self._reply_view: ReplyView | None = None
@@ -125,8 +156,60 @@ class ClaudeTUI(App):
                     f"Cannot write the events file {self.settings.events_file}: {error.strerror}. "
                     "Events are still shown here."
                 )
-        self.query_one(StatusBar).show_idle(backend.label, self.settings.model)
+        self.query_one(StatusBar).show_idle(backend.label, self.conversation.settings)
+        self._loop = asyncio.get_running_loop()
         self._warm_up_sdk()
+        self._open_store()
+
+    def default_chat_settings(self) -> ChatSettings:
+        settings = self.settings
+        return ChatSettings(settings.model, settings.max_tokens, settings.system, settings.temperature)
+
+    @work(group="store", exit_on_error=False)
+    async def _open_store(self) -> None:
+        """Open the conversations database off the first frame (a locked one makes it wait), then save
+        anything already said and open the conversation asked for."""
+        try:
+            await self._open_store_now()
+        finally:
+            self._store_ready.set()
+
+    async def _open_store_now(self) -> None:
+        transcript = self.query_one(TranscriptView)
+        path = self.settings.history_path
+        if path is None:
+            self.store_problem = "conversations are not kept ([history] enabled = false, or --no-history)"
+            if self._resume is not None:
+                await transcript.add_notice(f"Nothing to resume: {self.store_problem}.")
+            return
+        try:
+            store = await asyncio.to_thread(Store.open, path)
+        except StoreError as error:
+            self.store_problem = str(error)
+            await transcript.add_notice(f"Conversations are not being saved: {error}. Everything else works.")
+            return
+        self.writer = StoreWriter(store, self._store_failed)
+        self.writer.save_all(self.conversation)
+        if self._resume is not None and not self.conversation.turns:
+            await self._resume_conversation(self._resume)
+
+    async def _resume_conversation(self, which: int | str) -> None:
+        assert self.writer is not None
+        store = self.writer.store
+        conversation_id = await self.writer.call(store.last_conversation_id) if which == "last" else which
+        if conversation_id is None:
+            await self.query_one(TranscriptView).add_notice("There is no saved conversation to continue yet.")
+            return
+        await self.open_conversation(int(conversation_id))
+
+    def _store_failed(self, error: StoreError) -> None:
+        """Called on the store's thread: hand over to the UI without waiting on it."""
+        self._loop.call_soon_threadsafe(self._report_store_failure, error)
+
+    def _report_store_failure(self, error: StoreError) -> None:
+        self.store_problem = str(error)
+        self.notify(f"Conversations are no longer being saved: {error}", title="History", severity="error",
+                    timeout=20)
 
     def _apply_themes(self) -> list[str]:
         """Register every theme that loads, pick the configured one, and start remembering changes."""
@@ -172,7 +255,11 @@ class ClaudeTUI(App):
         """Import the SDK off the first frame: it takes most of a second."""
         import anthropic  # noqa: F401
 
-    def on_unmount(self) -> None:
+    async def on_unmount(self) -> None:
+        if self._client is not None:
+            await self._client.close()
+        if self.writer is not None:
+            self.writer.close()
         if self.demo_server is not None:
             self.demo_server.stop()
         if self._events_file is not None:
@@ -192,23 +279,44 @@ class ClaudeTUI(App):
         if action == "cancel_reply":
             # Over a modal screen (the command palette, say) Escape belongs to that screen.
             return self.streaming and not self.screen.is_modal
+        if action in ("edit_prompt", "new_conversation") and self.screen.is_modal:
+            return False
         return True
+
+    def _refuse_while_replying(self, what: str) -> bool:
+        if self.replying:
+            self.notify(f"A reply is still streaming: Escape cancels it, then {what}.", severity="warning")
+        return self.replying
+
+    def _save(self, turn: Turn) -> None:
+        if self.writer is not None:
+            self.writer.save_turn(self.conversation, turn)
 
     @on(PromptInput.Submitted)
     async def send_prompt(self, event: PromptInput.Submitted) -> None:
-        if self.replying:
-            self.notify("A reply is still streaming: Escape cancels it.", severity="warning")
+        if self._refuse_while_replying("send again"):
             return
         event.prompt_input.clear()
-        self.conversation.add_user(event.text)
-        await self.query_one(TranscriptView).add_user_turn(event.text)
+        event.prompt_input.remember(event.text)
+        transcript = self.query_one(TranscriptView)
+        if self._editing is not None and self._editing is self.conversation.last("user"):
+            aside = self.conversation.supersede_last_prompt()
+            transcript.mark_superseded(aside)
+            for turn in aside:
+                self._save(turn)
+        self._stop_editing()
+        turn = self.conversation.add_user(event.text)
+        self.sub_title = self.conversation.title
+        await transcript.add_user_turn(turn)
+        self._save(turn)
         self.stream_reply()
 
     @work(group="reply", exclusive=True, exit_on_error=False)
     async def stream_reply(self) -> None:
-        """Stream one reply into the transcript, the event log and the status bar."""
+        """Stream one reply into the transcript, the event log and the status bar, saving as it goes."""
         assert self.backend is not None
-        settings = self.settings
+        await self._store_ready.wait()
+        settings = self.conversation.settings
         request = ReplyRequest(
             model=settings.model,
             max_tokens=settings.max_tokens,
@@ -216,6 +324,10 @@ class ClaudeTUI(App):
             system=settings.system,
             temperature=settings.temperature,
         )
+        turn = self.conversation.add_reply(settings.model)
+        turn.settings = {name: value for name, value in request.params().items() if name != "messages"}
+        self._reply_turn, self._events_saved, self._last_save = turn, 0, 0.0
+        self._save(turn)
         if self._client is None:
             self._client = await asyncio.to_thread(make_client, self.backend)
         session = ReplySession(
@@ -230,8 +342,9 @@ class ClaudeTUI(App):
         self.sessions.append(session)
         if self._events_file is not None:
             self._events_file.next_reply()
-        self._reply_view = await self.query_one(TranscriptView).add_reply(request.model)
-        self.query_one(EventLog).begin_reply(f"reply {len(self.sessions)} · {request.model}", session.events)
+        self._reply_view = await self.query_one(TranscriptView).add_reply(turn)
+        number = len(self.conversation.replies)
+        self.query_one(EventLog).begin_reply(number, f"reply {number} · {request.model}", session.events)
         self.refresh_bindings()
         timer = self.set_interval(FLUSH_SECONDS, self._flush_reply)
         try:
@@ -249,9 +362,25 @@ class ClaudeTUI(App):
         await self._reply_view.sync(session.reply)
         self.query_one(EventLog).sync()
         self.query_one(StatusBar).show_session(session)
+        if session.elapsed() - self._last_save >= SAVE_SECONDS:
+            self._last_save = session.elapsed()
+            self._save_progress(session)
+
+    def _save_progress(self, session: ReplySession) -> None:
+        """Save the reply as it stands and the events that arrived since the last save."""
+        turn = self._reply_turn
+        if self.writer is None or turn is None:
+            return
+        turn.update_from(session)
+        self._save(turn)
+        new = session.events[self._events_saved :]
+        self._events_saved += len(new)
+        self.writer.save_events(turn, new)
 
     async def _finish_reply(self, session: ReplySession) -> None:
         reply = session.reply
+        # Saved first: when the app is quitting, the screen may be gone before this returns.
+        self._save_progress(session)
         assert self._reply_view is not None
         await self._reply_view.finish(reply)
         event_log = self.query_one(EventLog)
@@ -262,7 +391,6 @@ class ClaudeTUI(App):
         event_log.note(f"stream ended · {ending}")
         event_log.refresh_view()
         self.query_one(StatusBar).show_session(session)
-        self.conversation.add_assistant(reply.text)
         self.refresh_bindings()
         if reply.state in (ReplyState.FAILED, ReplyState.INCOMPLETE) and session.failure is not None:
             self.notify(session.failure.message, title=f"Reply {reply.state.value}", severity="error")
@@ -308,11 +436,182 @@ class ClaudeTUI(App):
         self.copy_text(text, "the selected text")
 
     def action_copy_reply(self) -> None:
-        if not self.sessions:
+        turn = self.conversation.last("assistant")
+        if turn is None:
             self.notify("There is no reply to copy yet.", title="Copy", severity="warning")
             return
-        request = copy_request_for(self.sessions[-1].reply, "the last reply")
+        live = self.session is not None and turn is self._reply_turn
+        request = copy_request_for(self.session.reply if live else turn.to_reply(), "the last reply")
         self.copy_text(request.text, request.what)
+
+    # Conversations: open, start, retry, edit, settings, export.
+
+    async def open_conversation(self, conversation_id: int) -> None:
+        """Show a saved conversation, ready to continue: its last screen at once, older turns on scrolling."""
+        assert self.writer is not None
+        try:
+            conversation = await self.writer.call(self.writer.store.load, conversation_id)
+        except StoreError as error:
+            await self.query_one(TranscriptView).add_notice(f"Cannot open conversation {conversation_id}: {error}")
+            return
+        defaults = self.default_chat_settings()
+        conversation.settings.max_tokens = conversation.settings.max_tokens or defaults.max_tokens
+        await self._show_conversation(conversation)
+        self._load_recent_events()
+
+    async def _show_conversation(self, conversation: Conversation) -> None:
+        self.conversation = conversation
+        self.session = None
+        self._reply_view = None
+        self._stop_editing()
+        self.sub_title = conversation.title
+        await self.query_one(TranscriptView).show(conversation.turns)
+        self.query_one(EventLog).reset()
+        prompt = self.query_one(PromptInput)
+        prompt.sent_prompts = [turn.text for turn in conversation.turns if turn.role == "user"]
+        assert self.backend is not None
+        self.query_one(StatusBar).show_idle(self.backend.label, conversation.settings)
+        self.refresh_bindings()
+
+    @work(group="store-read", exclusive=True, exit_on_error=False)
+    async def _load_recent_events(self) -> None:
+        """The event log of a reopened conversation: the events of its last few replies."""
+        replies = self.conversation.replies
+        first = max(0, len(replies) - REOPENED_EVENT_REPLIES)
+        for number, turn in enumerate(replies[first:], start=first + 1):
+            await self._show_saved_events(number, turn)
+
+    async def _show_saved_events(self, number: int, turn: Turn) -> None:
+        event_log = self.query_one(EventLog)
+        if turn.id is None or self.writer is None or event_log.has_reply(number):
+            return
+        try:
+            events = await self.writer.call(self.writer.store.events, turn.id)
+        except StoreError as error:
+            self.notify(str(error), title="Events not read", severity="error")
+            return
+        event_log.begin_reply(number, f"reply {number} · {turn.model} · saved", events)
+        event_log.note(f"{len(events)} events · {turn.reply_state.value}")
+        event_log.refresh_view()
+
+    @on(ReplyView.EventsRequested)
+    async def show_reply_events(self, request: ReplyView.EventsRequested) -> None:
+        """`e` on a reply: its events in the log, read back from the store when needed."""
+        replies = self.conversation.replies
+        if request.turn not in replies:
+            return
+        number = replies.index(request.turn) + 1
+        event_log = self.query_one(EventLog)
+        event_log.display = True
+        if not event_log.has_reply(number):
+            await self._show_saved_events(number, request.turn)
+        event_log.show_reply(number)
+
+    def action_new_conversation(self) -> None:
+        if self._refuse_while_replying("start a new conversation"):
+            return
+        self.run_worker(self._show_conversation(Conversation(self.default_chat_settings())), group="show")
+        self.notify("A new conversation: the last one is saved (F3 lists them).", title="Conversations")
+
+    def action_conversations(self) -> None:
+        if self.writer is None:
+            self.notify(f"Conversations are not available: {self.store_problem or 'the store is opening'}.",
+                        title="Conversations", severity="warning")
+            return
+        if isinstance(self.screen, ConversationsScreen):
+            return
+        self.push_screen(ConversationsScreen(self.writer, self.conversation.id), self._conversations_closed)
+
+    async def _conversations_closed(self, choice: ConversationsChoice | None) -> None:
+        if choice is None:
+            return
+        current = self.conversation.id
+        if current in choice.renamed:
+            self.conversation.title = choice.renamed[current]
+            self.sub_title = self.conversation.title
+        if choice.open is not None and choice.open != current:
+            if not self._refuse_while_replying("open another conversation"):
+                await self.open_conversation(choice.open)
+        elif current is not None and current in choice.deleted:
+            if self.replying:
+                self.workers.cancel_group(self, "reply")
+                await self.workers.wait_for_complete()
+            await self._show_conversation(Conversation(self.default_chat_settings()))
+
+    def action_retry(self) -> None:
+        if self._refuse_while_replying("retry"):
+            return
+        aside = self.conversation.supersede_last_reply()
+        if aside is None:
+            self.notify("There is no reply to retry yet.", title="Retry", severity="warning")
+            return
+        self.query_one(TranscriptView).mark_superseded([aside])
+        self._save(aside)
+        self.stream_reply()
+
+    def action_edit_prompt(self) -> None:
+        if self._refuse_while_replying("edit"):
+            return
+        last = self.conversation.last("user")
+        if last is None:
+            self.notify("There is no prompt to edit yet.", title="Edit", severity="warning")
+            return
+        prompt = self.query_one(PromptInput)
+        prompt.load_text(last.text)
+        prompt.move_cursor(prompt.document.end)
+        prompt.focus()
+        self._editing = last
+        prompt.border_title = "Prompt · editing your last prompt: sending replaces it and its reply"
+
+    def _stop_editing(self) -> None:
+        self._editing = None
+        self.query_one(PromptInput).border_title = "Prompt"
+
+    @on(PromptInput.Changed)
+    def prompt_changed(self, event: PromptInput.Changed) -> None:
+        if self._editing is not None and not event.text_area.text.strip():
+            self._stop_editing()
+
+    @work(group="chat-settings", exclusive=True, exit_on_error=False)
+    async def action_chat_settings(self) -> None:
+        """Pick the model from the backend's list and set this conversation's settings."""
+        if isinstance(self.screen, ChatSettingsScreen) or self.backend is None:
+            return
+        if self._client is None:
+            self._client = await asyncio.to_thread(make_client, self.backend)
+        models, note = await available_models(self._client, self.backend.base_url)
+        chosen = await self.push_screen_wait(ChatSettingsScreen(self.conversation.settings, models, note))
+        if chosen is None:
+            return
+        self.conversation.settings = chosen
+        self.query_one(StatusBar).show_settings(chosen)
+        if self.writer is not None:
+            self.writer.save_conversation(self.conversation)
+        self.notify(f"This conversation now asks {chosen.model}.", title="Settings")
+
+    @work(group="export", exit_on_error=False)
+    async def export_conversation(self, fmt: str) -> None:
+        """Write the conversation on screen to a file the user names (Markdown or JSON)."""
+        conversation = self.conversation
+        if not conversation.turns:
+            self.notify("There is nothing to export yet.", title="Export", severity="warning")
+            return
+        suggested = Path.cwd() / export_file_name(conversation, fmt)
+        answer = await self.push_screen_wait(TextPromptScreen(f"Export as {fmt.upper()} to", str(suggested)))
+        if answer is None:
+            return
+        events = {}
+        if fmt == "json" and self.writer is not None:
+            for turn in conversation.replies:
+                if turn.id is not None:
+                    events[turn.id] = await self.writer.call(self.writer.store.events, turn.id)
+        target = Path(answer).expanduser()
+        try:
+            await asyncio.to_thread(target.write_text, export(conversation, fmt, events), "utf-8")
+        except OSError as error:
+            self.notify(f"Not exported to {target}: {error.strerror or error}", title="Export", severity="error")
+            return
+        self.notify(f"Exported {len(conversation.turns)} turns to {target}", title="Export")
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
@@ -339,3 +638,23 @@ class ClaudeTUI(App):
         yield SystemCommand("Events panel", "Show or hide the event log", self.action_toggle_events)
         yield SystemCommand("Copy last reply", "Copy the last reply's Markdown source", self.action_copy_reply)
         yield SystemCommand("Keys", "Every key binding, as configured (F1)", self.action_help)
+        yield SystemCommand("Conversations", "Search, open, rename or delete saved conversations",
+                            self.action_conversations)
+        yield SystemCommand("New conversation", "Start afresh; this one stays saved", self.action_new_conversation)
+        yield SystemCommand("Model and settings", "Model, system prompt, temperature, max tokens",
+                            self.action_chat_settings)
+        yield SystemCommand("Retry last reply", "Ask again; the old reply is kept, set aside", self.action_retry)
+        yield SystemCommand("Edit last prompt", "Change the last prompt and send it in its place",
+                            self.action_edit_prompt)
+        yield SystemCommand("Export conversation as Markdown", "A readable file with a metadata header",
+                            lambda: self.export_conversation("md"))
+        yield SystemCommand("Export conversation as JSON", "Everything: turns, settings, usage, timings, events",
+                            lambda: self.export_conversation("json"))
+
+
+def export_file_name(conversation: Conversation, fmt: str) -> str:
+    """`claude-tui-12-how-do-i-parse-sse.md`: the id and a few words of the title."""
+    words = "".join(ch if ch.isalnum() else "-" for ch in conversation.title.lower())
+    slug = "-".join(part for part in words.split("-") if part)[:40].rstrip("-") or "conversation"
+    number = f"{conversation.id}-" if conversation.id is not None else ""
+    return f"claude-tui-{number}{slug}.{fmt}"

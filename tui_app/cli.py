@@ -39,6 +39,21 @@ def build_parser() -> argparse.ArgumentParser:
                         "(~/.config/claude-tui/config.toml on Linux)")
     parser.add_argument("--print-config", action="store_true",
                         help="print the effective settings and where each came from, then exit")
+    history = parser.add_argument_group("conversations (kept in SQLite; see --print-config for where)")
+    resume = history.add_mutually_exclusive_group()
+    resume.add_argument("-c", "--continue", dest="continue_last", action="store_true",
+                        help="reopen the most recent conversation and carry on")
+    resume.add_argument("-r", "--resume", type=_positive_int, metavar="ID", default=None,
+                        help="reopen conversation ID (--list shows them)")
+    history.add_argument("--list", dest="list_conversations", nargs="?", const="", default=None,
+                         metavar="SEARCH", help="list saved conversations (those containing SEARCH) and exit")
+    history.add_argument("--export", type=_positive_int, metavar="ID", default=None,
+                         help="write conversation ID to stdout (or --output) and exit")
+    history.add_argument("--format", choices=("md", "json"), default="md",
+                         help="--export format: md (readable) or json (complete, with every event)")
+    history.add_argument("-o", "--output", type=Path, default=None, metavar="FILE",
+                         help="--export to FILE instead of stdout")
+    history.add_argument("--no-history", action="store_true", help="keep nothing: conversations are not saved")
     parser.add_argument("--events", type=Path, default=None, metavar="FILE",
                         help="append every wire event, pings and errors included, to FILE as JSON lines")
     parser.add_argument("--idle-timeout", type=_positive_float, default=None, metavar="SECONDS",
@@ -70,6 +85,9 @@ def settings_from_args(args: argparse.Namespace, environ: Mapping[str, str]) -> 
             settings.sources[name] = f"command line (--{name.replace('_', '-')})"
     settings.demo = args.demo
     settings.events_file = args.events
+    if args.no_history:
+        settings.history.enabled = False
+        settings.sources["history.enabled"] = "command line (--no-history)"
     for option, field_name in (("demo_ttft", "first_token_delay"), ("demo_tps", "tokens_per_second")):
         value = getattr(args, option)
         if value is not None:
@@ -99,6 +117,12 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.demo_server is not None:
         return _run_demo_server(args.demo_server, settings, parser)
+    if args.list_conversations is not None or args.export is not None:
+        from tui_app.history_cli import export_conversation, list_conversations
+
+        if args.export is not None:
+            return export_conversation(settings, args.export, args.format, args.output, sys.stdout, sys.stderr)
+        return list_conversations(settings, args.list_conversations, sys.stdout, sys.stderr)
     if args.prompt is not None:
         from tui_app.printmode import run_print_mode
 
@@ -110,7 +134,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.exit(2, "claude-tui: the app needs a terminal; use -p for print mode\n")
     from tui_app.app import ClaudeTUI
 
-    ClaudeTUI(settings).run()
+    resume = "last" if args.continue_last else args.resume
+    ClaudeTUI(settings, resume=resume).run()
     return 0
 
 

@@ -31,14 +31,26 @@ APP_DIR = "claude-tui"
 def default_config_path(environ: Mapping[str, str], platform: str = sys.platform) -> Path:
     """The platform's config location: XDG on Linux and the BSDs, Application Support on macOS,
     %APPDATA% on Windows."""
+    return _app_dir(environ, platform, data=False) / "config.toml"
+
+
+def default_data_path(environ: Mapping[str, str], platform: str = sys.platform) -> Path:
+    """Where conversations are kept: $XDG_DATA_HOME on Linux and the BSDs, Application Support on
+    macOS, %LOCALAPPDATA% on Windows."""
+    return _app_dir(environ, platform, data=True) / "conversations.db"
+
+
+def _app_dir(environ: Mapping[str, str], platform: str, *, data: bool) -> Path:
     home = Path(environ.get("HOME") or Path.home())
     if platform == "darwin":
         base = home / "Library" / "Application Support"
     elif platform.startswith("win"):
-        base = Path(environ.get("APPDATA") or home / "AppData" / "Roaming")
+        variable, fallback = ("LOCALAPPDATA", "Local") if data else ("APPDATA", "Roaming")
+        base = Path(environ.get(variable) or home / "AppData" / fallback)
     else:
-        base = Path(environ.get("XDG_CONFIG_HOME") or home / ".config")
-    return base / APP_DIR / "config.toml"
+        variable, default = ("XDG_DATA_HOME", ".local/share") if data else ("XDG_CONFIG_HOME", ".config")
+        base = Path(environ.get(variable) or home / default)
+    return base / APP_DIR
 
 
 class ConfigError(Exception):
@@ -152,6 +164,7 @@ TABLES: dict[str, dict[str, Check]] = {
     },
     "panels": {item.name: _flag for item in fields(Panels)},
     "keys": {name: parse_keys for name in key_action_names()},
+    "history": {"enabled": _flag, "file": _name},
 }
 MISPLACED = {
     "api_key": "the API key is never read from a file: set ANTHROPIC_API_KEY in the environment",
@@ -183,7 +196,7 @@ def describe_syntax_error(path: Path, text: str, error: ValueError) -> str:
     return "\n".join([
         f"the config file {path} is not valid TOML",
         *locate_syntax_error(text, error),
-        '  Strings need quotes (model = "claude-sonnet-5-5") and tables go in [brackets]; '
+        '  Strings need quotes (model = "claude-sonnet-5") and tables go in [brackets]; '
         "fix the file, or point --config at another one.",
     ])
 
@@ -226,6 +239,8 @@ def load_settings(
     if parsed is not None:
         data, text = parsed
         settings.problems.extend(str(problem) for problem in apply_config(settings, data, text, path))
+    if not settings.history.file:
+        settings.history.file = str(default_data_path(environ))
     base_url = environ.get("ANTHROPIC_BASE_URL")
     if base_url:
         settings.base_url = base_url

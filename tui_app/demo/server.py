@@ -38,6 +38,8 @@ class DemoServer:
         self.port = port
         self.pacing = pacing or DemoPacing()
         self.requests: list[dict[str, Any]] = []
+        self.lists_models = True
+        """False makes `GET /v1/models` answer 500, as a server without a model list might."""
         self._loop: asyncio.AbstractEventLoop | None = None
         self._server: asyncio.Server | None = None
         self._thread: threading.Thread | None = None
@@ -119,7 +121,10 @@ class DemoServer:
         body = await reader.readexactly(length) if length else b""
         path = path.split("?", 1)[0]
         if method == "GET" and path == "/v1/models":
-            await self._json(writer, 200, _models())
+            if not self.lists_models:
+                await self._json(writer, 500, _error("api_error", "This server does not list its models"))
+            else:
+                await self._json(writer, 200, _models())
             return True
         if method != "POST" or path not in ("/v1/messages", "/v1/messages/count_tokens"):
             await self._json(writer, 404, _error("not_found_error", f"{method} {path} is not served here"))
@@ -187,7 +192,7 @@ class DemoServer:
     async def _json(self, writer: asyncio.StreamWriter, status: int, body: dict[str, Any]) -> None:
         encoded = json.dumps(body).encode("utf-8")
         reason = {200: "OK", 400: "Bad Request", 404: "Not Found", 413: "Payload Too Large",
-                  529: "Overloaded"}.get(status, "Error")
+                  500: "Internal Server Error", 529: "Overloaded"}.get(status, "Error")
         writer.write(
             f"HTTP/1.1 {status} {reason}\r\ncontent-type: application/json\r\n"
             f"content-length: {len(encoded)}\r\nrequest-id: req_demo\r\n\r\n".encode("latin-1") + encoded

@@ -12,9 +12,13 @@ from textual.widgets import Static
 from tui_app.settings import KEY_ACTIONS, KeyBindings
 
 NAVIGATION: list[tuple[str, list[tuple[str, str]]]] = [
+    ("Prompt", [
+        ("↑ ↓", "On the first or last line: earlier prompts, as in a shell (↓ past the newest: your draft)"),
+    ]),
     ("Transcript — Shift+Tab from the prompt, or click a message", [
-        ("↑ ↓", "Select the previous or next message or code block"),
+        ("↑ ↓", "Select the previous or next message or code block (older turns load at the top)"),
         ("c, Enter", "Copy the selected message, reply or code block (code without its fences)"),
+        ("e", "Show the selected reply's events in the event log (saved replies too)"),
         ("Escape", "Back to the prompt"),
     ]),
     ("Event log — Tab from the prompt, or click an event", [

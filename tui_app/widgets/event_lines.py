@@ -91,6 +91,14 @@ class EventLines(ScrollView, can_focus=True):
     def lines(self) -> list[Line]:
         return self._lines
 
+    def clear(self) -> None:
+        self._lines.clear()
+        self._width = 0
+        self._following = True
+        self.cursor = None
+        self.virtual_size = Size(0, 0)
+        self.refresh()
+
     def add_lines(self, lines: list[Line]) -> None:
         if not lines:
             return

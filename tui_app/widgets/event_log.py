@@ -80,12 +80,32 @@ class EventLog(Vertical):
     def view(self) -> EventLines:
         return self.query_one(f"#{self.query_one(ContentSwitcher).current or 'event-lines'}", EventLines)
 
-    def begin_reply(self, heading: str, events: list[WireEvent]) -> None:
-        """Follow a new reply's event list from now on."""
-        self._add(f"━━ {heading}", reply=self._replies + 1)
+    def begin_reply(self, number: int, heading: str, events: list[WireEvent]) -> None:
+        """Follow reply `number`'s event list from now on (it may still be growing)."""
+        self._add(f"━━ {heading}", reply=number)
         self._source = events
         self._taken = 0
-        self.refresh_view()
+        self.sync()
+
+    def has_reply(self, number: int) -> bool:
+        return number in self._reply_of
+
+    def show_reply(self, number: int) -> None:
+        """Put the cursor on reply `number`'s heading."""
+        if number in self._reply_of:
+            self.refresh_view()
+            line = self.view.line_of_entry(self._reply_of.index(number))
+            if line is not None:
+                self.view.cursor = line
+
+    def reset(self) -> None:
+        """Forget every entry: another conversation is shown."""
+        self._entries.clear()
+        self._reply_of.clear()
+        self._written = dict.fromkeys(self._written, 0)
+        self._source, self._taken = [], 0
+        for view in self.query(EventLines):
+            view.clear()
 
     @property
     def _replies(self) -> int:

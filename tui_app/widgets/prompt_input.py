@@ -1,4 +1,5 @@
-"""The multi-line prompt: Enter sends; Shift+Enter, Alt+Enter and Ctrl+J add a newline (all configurable)."""
+"""The multi-line prompt: Enter sends; Shift+Enter, Alt+Enter and Ctrl+J add a newline (all configurable);
+Up on the first line and Down on the last walk through the prompts sent before, as in a shell."""
 
 from __future__ import annotations
 
@@ -50,6 +51,41 @@ class PromptInput(TextArea):
         self.border_title = "Prompt"
         newline = ", ".join(keys.label("newline").split(", ")[:2])
         self.border_subtitle = f"{keys.label('send')} send · {newline} newline · {keys.label('help')} help"
+        self.sent_prompts: list[str] = []
+        """Prompts sent before, oldest first."""
+        self._recalled: int | None = None
+        """Which history entry is shown, while walking through them."""
+        self._draft = ""
+
+    def remember(self, prompt: str) -> None:
+        if not self.sent_prompts or self.sent_prompts[-1] != prompt:
+            self.sent_prompts.append(prompt)
+        self._recalled = None
+
+    def recall(self, step: int) -> bool:
+        """Show the previous (-1) or next (+1) prompt of the history; past the newest, the draft again."""
+        if not self.sent_prompts:
+            return False
+        if self._recalled is None:
+            if step > 0:
+                return False
+            self._draft = self.text
+            position = len(self.sent_prompts) - 1
+        else:
+            position = self._recalled + step
+        if position < 0:
+            return True
+        if position >= len(self.sent_prompts):
+            self._recalled = None
+            self._show(self._draft)
+            return True
+        self._recalled = position
+        self._show(self.sent_prompts[position])
+        return True
+
+    def _show(self, text: str) -> None:
+        self.load_text(text)
+        self.move_cursor(self.document.end)
 
     async def _on_key(self, event: events.Key) -> None:
         # Handled here, in the widget's own queue, not with priority bindings: a priority binding runs
@@ -62,6 +98,11 @@ class PromptInput(TextArea):
             event.stop()
             event.prevent_default()
             self.action_newline()
+        elif (event.key == "up" and self.cursor_location[0] == 0 and self.recall(-1)) or (
+            event.key == "down" and self.cursor_location[0] == self.document.line_count - 1 and self.recall(1)
+        ):
+            event.stop()
+            event.prevent_default()
         else:
             await super()._on_key(event)
 

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
+from textual.message import Message
 from textual.widgets import Collapsible, Markdown, Static
 from textual.widgets.markdown import MarkdownFence, MarkdownStream
 
+from tui_app.stream.conversation import Turn
 from tui_app.stream.reply import ContentBlock, Reply, ReplyState
 from tui_app.text_safety import neutralize
 from tui_app.widgets.copy_request import CopyRequest
@@ -40,7 +43,12 @@ class TextBlockView(Markdown):
         new = block.pieces[self._seen :]
         if not new:
             return
+        first = self._seen == 0
         self._seen += len(new)
+        if first and block.closed:
+            # Arrived whole (or read back from the store): one parse, no stream.
+            await self.update(neutralize(block.text))
+            return
         if self._stream is None:
             self._stream = Markdown.get_stream(self)
         await self._stream.write(neutralize("".join(new)))
@@ -112,23 +120,45 @@ STATE_LABELS = {
 
 
 class ReplyView(Vertical, can_focus=True):
-    """An assistant turn. `sync` brings it up to date with a `Reply`; call it as often as you like."""
+    """An assistant turn. `sync` brings it up to date with a streaming `Reply` (call it as often as you
+    like) and `finish` shows how it ended; `show_saved` draws a reply read back from the store."""
 
     DEFAULT_CSS = """
     ReplyView { height: auto; }
     """
-    BINDINGS = [Binding("c,enter", "copy", "Copy reply")]
+    BINDINGS = [Binding("c,enter", "copy", "Copy reply"), Binding("e", "show_events", "Its events")]
 
-    def __init__(self) -> None:
+    @dataclass
+    class EventsRequested(Message):
+        """Show this reply's wire events in the event log."""
+
+        turn: Turn
+
+    def __init__(self, turn: Turn) -> None:
         super().__init__(classes="turn turn-assistant")
+        self.turn = turn
+        self.border_title = neutralize(turn.model or "")
         self._views: list[BlockView] = []
         self._state = Static(classes="reply-state")
         self._state.display = False
         self._reply: Reply | None = None
+        self.streaming = True
+        """Until `finish`: a streaming reply is never unmounted to save memory."""
+        self.show_superseded()
+
+    def show_superseded(self) -> None:
+        self.set_class(self.turn.superseded, "-superseded")
+        self.border_subtitle = "set aside: not sent again" if self.turn.superseded else ""
+
+    async def show_saved(self) -> None:
+        await self.finish(self.turn.to_reply())
 
     def action_copy(self) -> None:
         if self._reply is not None:
             self.post_message(copy_request_for(self._reply, "the reply"))
+
+    def action_show_events(self) -> None:
+        self.post_message(self.EventsRequested(self.turn))
 
     def compose(self) -> ComposeResult:
         yield self._state
@@ -145,6 +175,7 @@ class ReplyView(Vertical, can_focus=True):
     async def finish(self, reply: Reply) -> None:
         """Show everything that arrived, then how the reply ended."""
         await self.sync(reply)
+        self.streaming = False
         for view in self._views:
             await view.settle()
         label = STATE_LABELS.get(reply.state)

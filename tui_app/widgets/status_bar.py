@@ -7,12 +7,13 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.widgets import Label
 
+from tui_app.stream.conversation import ChatSettings
 from tui_app.stream.metrics import format_seconds
 from tui_app.stream.reply import ReplyState
 from tui_app.stream.session import ReplySession
 from tui_app.text_safety import neutralize
 
-FIELDS = ("backend", "model", "input", "output", "ttft", "total", "speed", "stop", "state")
+FIELDS = ("backend", "model", "settings", "input", "output", "ttft", "total", "speed", "stop", "state")
 STATE_CLASSES = tuple(f"-{state.value}" for state in ReplyState)
 
 
@@ -31,10 +32,20 @@ class StatusBar(Horizontal):
     def set_field(self, name: str, text: str) -> None:
         self.query_one(f"#status-{name}", Label).update(Content(neutralize(text)))
 
-    def show_idle(self, backend: str, model: str) -> None:
+    def show_idle(self, backend: str, settings: ChatSettings) -> None:
         self.set_field("backend", backend)
-        self.set_field("model", model)
+        self.show_settings(settings)
         self.set_field("state", "ready")
+
+    def show_settings(self, settings: ChatSettings) -> None:
+        """The settings the next reply will be asked with."""
+        self.set_field("model", settings.model)
+        parts = [f"max {settings.max_tokens}"]
+        if settings.temperature is not None:
+            parts.append(f"T {settings.temperature:g}")
+        if settings.system:
+            parts.append("system ✓")
+        self.set_field("settings", " · ".join(parts))
 
     def show_session(self, session: ReplySession) -> None:
         reply, timings = session.reply, session.timings

@@ -1,4 +1,9 @@
-"""The conversation: user turns, assistant replies and notices, following new text as it arrives."""
+"""The conversation: user turns, assistant replies and notices, following new text as it arrives.
+
+Only a window of turns is mounted: a long conversation opens on its last screen, older turns are drawn
+as the user scrolls back to them, and turns far from view are unmounted, so a conversation of any
+length costs the same number of widgets.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +13,16 @@ from textual.content import Content
 from textual.widget import Widget
 from textual.widgets import Static
 
+from tui_app.stream.conversation import Turn
 from tui_app.text_safety import neutralize
 from tui_app.widgets.copy_request import CopyRequest
 from tui_app.widgets.reply_view import ReplyView
+
+PAGE = 12
+"""Turns drawn at a time: on opening a conversation, and each time the user scrolls past the edge."""
+WINDOW = 48
+"""Turns mounted at most; those furthest from view make way."""
+SUPERSEDED = "set aside: not sent again"
 
 
 class UserTurn(Static, can_focus=True):
@@ -18,13 +30,22 @@ class UserTurn(Static, can_focus=True):
 
     BINDINGS = [Binding("c,enter", "copy", "Copy message")]
 
-    def __init__(self, text: str) -> None:
-        self.text = neutralize(text)
+    def __init__(self, turn: Turn) -> None:
+        self.turn = turn
+        self.text = neutralize(turn.text)
         super().__init__(Content(self.text), classes="turn turn-user")
         self.border_title = "You"
+        self.show_superseded()
+
+    def show_superseded(self) -> None:
+        self.set_class(self.turn.superseded, "-superseded")
+        self.border_subtitle = SUPERSEDED if self.turn.superseded else ""
 
     def action_copy(self) -> None:
         self.post_message(CopyRequest(self.text, "your message"))
+
+
+TurnView = UserTurn | ReplyView
 
 
 class TranscriptView(VerticalScroll, can_focus=False):
@@ -39,8 +60,32 @@ class TranscriptView(VerticalScroll, can_focus=False):
         Binding("escape", "app.focus('prompt')", "Back to prompt", show=False),
     ]
 
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._turns: list[Turn] = []
+        self._first = 0
+        """Index in `_turns` of the first mounted turn; mounted turns run to `_end`."""
+        self._end = 0
+        self._older = Static(classes="more-turns", id="older-turns")
+        self._newer = Static(classes="more-turns", id="newer-turns")
+        self._paging = False
+
+    def compose(self):
+        yield self._older
+        yield self._newer
+
     def on_mount(self) -> None:
+        self._show_counts()
         self.anchor()
+
+    @property
+    def turn_views(self) -> list[TurnView]:
+        return [child for child in self.children if isinstance(child, (UserTurn, ReplyView))]
+
+    @property
+    def mounted_range(self) -> tuple[int, int]:
+        """Which turns are mounted, as a slice of the conversation's turns."""
+        return self._first, self._end
 
     @property
     def selectable(self) -> list[Widget]:
@@ -55,16 +100,147 @@ class TranscriptView(VerticalScroll, can_focus=False):
         position = items.index(focused) + step
         if 0 <= position < len(items):
             items[position].focus()
+        elif position < 0 and self._first > 0:
+            self.run_worker(self._page_older(select_last=True), group="transcript-paging")
 
     async def add_notice(self, text: str) -> None:
-        await self.mount(Static(Content(neutralize(text)), classes="notice"))
+        await self.mount(Static(Content(neutralize(text)), classes="notice"), before=self._newer)
 
-    async def add_user_turn(self, text: str) -> None:
-        await self.mount(UserTurn(text))
-
-    async def add_reply(self, model: str) -> ReplyView:
-        reply = ReplyView()
-        reply.border_title = neutralize(model)
-        await self.mount(reply)
+    async def show(self, turns: list[Turn]) -> None:
+        """Show a whole conversation (the list is shared: turns added to it later are added here too),
+        drawing only its last turns."""
+        await self.remove_children([child for child in self.children if child not in (self._older, self._newer)])
+        self._turns = turns
+        self._first = self._end = max(0, len(turns) - PAGE)
+        await self._mount_range(self._first, len(turns), at_end=True)
         self.anchor()
-        return reply
+        self.call_after_refresh(self._check_edges)  # a short last screen draws more turns to fill it
+
+    async def add_user_turn(self, turn: Turn) -> None:
+        await self._catch_up()
+        await self._append(UserTurn(turn))
+
+    async def add_reply(self, turn: Turn) -> ReplyView:
+        """A reply view for the turn just added to the conversation, to stream into."""
+        await self._catch_up()
+        view = ReplyView(turn)
+        await self._append(view)
+        return view
+
+    def mark_superseded(self, turns: list[Turn]) -> None:
+        for view in self.turn_views:
+            if view.turn in turns:
+                view.show_superseded()
+
+    async def _catch_up(self) -> None:
+        """New turns go at the end: if the user had scrolled far back, draw the latest turns again."""
+        if self._end < len(self._turns) - 1:
+            await self.show(self._turns)
+
+    async def _append(self, view: TurnView) -> None:
+        self._end = len(self._turns)
+        await self.mount(view, before=self._newer)
+        await self._trim(from_top=True)
+        self._show_counts()
+        self.anchor()
+
+    async def _mount_range(self, start: int, end: int, *, at_end: bool) -> list[TurnView]:
+        views = [self._view_for(turn) for turn in self._turns[start:end]]
+        if not views:
+            return views
+        if at_end:
+            await self.mount_all(views, before=self._newer)
+            self._end = end
+        else:
+            await self.mount_all(views, after=self._older)
+            self._first = start
+        for view in views:
+            if isinstance(view, ReplyView):
+                await view.show_saved()
+        self._show_counts()
+        return views
+
+    def _view_for(self, turn: Turn) -> TurnView:
+        return ReplyView(turn) if turn.is_reply else UserTurn(turn)
+
+    async def _trim(self, *, from_top: bool) -> None:
+        """Unmount the turns furthest from view beyond the window (never a reply still streaming)."""
+        views = self.turn_views
+        excess = len(views) - WINDOW
+        if excess <= 0:
+            return
+        doomed = views[:excess] if from_top else views[-excess:]
+        doomed = [view for view in doomed if not (isinstance(view, ReplyView) and view.streaming)]
+        if from_top:
+            cut = self.children.index(doomed[-1]) + 1
+            doomed_children = [child for child in self.children[:cut] if child is not self._older]
+            self._first += len(doomed)
+        else:
+            doomed_children = list(doomed)
+            self._end -= len(doomed)
+        await self.remove_children(doomed_children)
+        self._show_counts()
+
+    def _show_counts(self) -> None:
+        older, newer = self._first, len(self._turns) - self._end
+        self._older.update(f"↑ {older} earlier turn{'s' * (older != 1)}: scroll up to see them")
+        self._older.display = older > 0
+        self._newer.update(f"↓ {newer} later turn{'s' * (newer != 1)}: scroll down to see them")
+        self._newer.display = newer > 0
+
+    @property
+    def paging(self) -> bool:
+        """Turns are being drawn or unmounted at an edge."""
+        return self._paging
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        self._check_edges()
+
+    def _check_edges(self) -> None:
+        if self._paging or not self.is_mounted:
+            return
+        if self.scroll_y <= 0 and self._first > 0:
+            self.run_worker(self._page_older(), group="transcript-paging")
+        elif self.scroll_y >= self.max_scroll_y and self._end < len(self._turns) and self.max_scroll_y > 0:
+            self.run_worker(self._page_newer(), group="transcript-paging")
+
+    async def _page_older(self, select_last: bool = False) -> None:
+        if self._paging:
+            return
+        self._paging = True
+        try:
+            keep = self.turn_views[0] if self.turn_views else None
+            views = await self._mount_range(max(0, self._first - PAGE), self._first, at_end=False)
+            await self._trim(from_top=False)
+            if keep is not None:
+                self.call_after_refresh(self._keep_at_top, keep)
+            if select_last and views:
+                views[-1].focus(scroll_visible=False)
+        finally:
+            self.call_after_refresh(self._paging_done)
+
+    async def _page_newer(self) -> None:
+        if self._paging:
+            return
+        self._paging = True
+        try:
+            views = self.turn_views
+            keep = views[-1] if views else None
+            offset = keep.virtual_region.y - self.scroll_y if keep is not None else 0
+            await self._mount_range(self._end, min(len(self._turns), self._end + PAGE), at_end=True)
+            await self._trim(from_top=True)
+            if keep is not None:
+                self.call_after_refresh(self._keep_at, keep, offset)
+        finally:
+            self.call_after_refresh(self._paging_done)
+
+    def _keep_at_top(self, view: Widget) -> None:
+        self.scroll_to(y=view.virtual_region.y, animate=False, immediate=True)
+
+    def _keep_at(self, view: Widget, offset: float) -> None:
+        self.scroll_to(y=view.virtual_region.y - offset, animate=False, immediate=True)
+
+    def _paging_done(self) -> None:
+        self._paging = False
+        self._check_edges()  # the user may have reached an edge again while turns were drawn

@@ -1,0 +1,378 @@
+"""Conversations that last: saved as they happen, browsed, resumed, retried, edited, exported, configured.
+
+All through the real app, SDK and HTTP against the demo backend, with the real SQLite file.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.conftest import notifications, send_and_finish, start_stalled_reply, until
+from tui_app.store.database import Store
+from tui_app.stream.conversation import ChatSettings, Conversation
+from tui_app.stream.models import BUILTIN_MODELS
+from tui_app.stream.reply import ReplyState
+from tui_app.widgets.event_log import EventLog
+from tui_app.widgets.prompt_input import PromptInput
+from tui_app.widgets.reply_view import ReplyView
+from tui_app.widgets.transcript_view import TranscriptView, UserTurn
+
+
+async def store_open(pilot) -> None:
+    await until(pilot, lambda: pilot.app.writer is not None, "the conversations store to open")
+
+
+async def saved(pilot, conversation_id: int | None = None) -> Conversation:
+    """The conversation as the database holds it, once every queued write is done."""
+    app = pilot.app
+    await store_open(pilot)
+    await app.writer.call(lambda: None)
+    store = Store.open(app.settings.history_path)
+    try:
+        return store.load(conversation_id or app.conversation.id)
+    finally:
+        store.close()
+
+
+def saved_events(app, turn_id: int) -> list[str]:
+    store = Store.open(app.settings.history_path)
+    try:
+        return [event.name for event in store.events(turn_id)]
+    finally:
+        store.close()
+
+
+async def test_each_turn_is_saved_with_its_state_usage_timings_and_events(make_app) -> None:
+    app = make_app()
+    async with app.run_test() as pilot:
+        await send_and_finish(pilot, "show me markdown")
+        conversation = await saved(pilot)
+    session = app.sessions[0]
+    user, reply = conversation.turns
+    assert conversation.title == "show me markdown" and conversation.settings.model == app.settings.model
+    assert (user.role, user.text) == ("user", "show me markdown")
+    assert reply.text == session.reply.text and reply.state == "done" and reply.stop_reason == "end_turn"
+    assert (reply.input_tokens, reply.output_tokens) == (session.reply.input_tokens, session.reply.output_tokens)
+    assert reply.first_token == session.timings.first_token and reply.total == session.timings.finished
+    assert reply.settings == {"model": app.settings.model, "max_tokens": app.settings.max_tokens}
+    assert saved_events(app, reply.id) == [event.name for event in session.events]
+    assert "ping" in saved_events(app, reply.id)
+
+
+async def test_a_cancelled_reply_is_saved_with_what_had_arrived(make_app) -> None:
+    app = make_app()
+    async with app.run_test() as pilot:
+        session = await start_stalled_reply(pilot)
+        await pilot.press("escape")
+        await app.workers.wait_for_complete()
+        conversation = await saved(pilot)
+    reply = conversation.turns[1]
+    assert reply.state == "cancelled" and reply.text == session.reply.text != ""
+    assert saved_events(app, reply.id) == [event.name for event in session.events]
+
+
+async def test_a_failed_reply_is_saved_with_its_reason(make_app) -> None:
+    app = make_app()
+    async with app.run_test() as pilot:
+        await send_and_finish(pilot, "overload me")
+        conversation = await saved(pilot)
+    reply = conversation.turns[1]
+    assert reply.state == "failed" and "overloaded_error" in reply.reason
+    assert saved_events(app, reply.id)[-1] == "error"
+
+
+async def test_continue_reopens_the_last_conversation_and_carries_on(make_app) -> None:
+    first = make_app()
+    async with first.run_test() as pilot:
+        await send_and_finish(pilot, "echo one")
+        await send_and_finish(pilot, "think twice")
+        earlier = first.sessions[1].reply.text
+    second = make_app(resume="last")
+    async with second.run_test() as pilot:
+        await until(pilot, lambda: len(second.conversation.turns) == 4, "the conversation to reopen")
+        transcript = second.query_one(TranscriptView)
+        assert [view.turn.text for view in transcript.turn_views][-2:] == ["think twice", earlier]
+        await until(pilot, lambda: second.query_one(EventLog).has_reply(2), "the saved events to show")
+        await send_and_finish(pilot, "echo three")
+        assert second.sessions[0].reply.text.endswith("(This request carried 5 messages.)")
+        assert [m["content"] for m in second.demo_server.requests[0]["messages"]][:3] == [
+            "echo one", first.sessions[0].reply.text, "think twice"]
+        conversation = await saved(pilot)
+    assert [turn.text for turn in conversation.turns][-2:] == ["echo three", second.sessions[0].reply.text]
+    assert conversation.id == first.conversation.id
+
+
+async def test_resume_by_id_and_an_unknown_id_is_reported(make_app) -> None:
+    first = make_app()
+    async with first.run_test() as pilot:
+        await send_and_finish(pilot, "echo alpha")
+        await pilot.press("ctrl+n")
+        await send_and_finish(pilot, "echo beta")
+        wanted = (await saved(pilot, 1)).id
+    app = make_app(resume=wanted)
+    async with app.run_test() as pilot:
+        await until(pilot, lambda: app.conversation.id == wanted, "conversation 1 to open")
+        assert app.conversation.turns[0].text == "echo alpha"
+    missing = make_app(resume=99)
+    async with missing.run_test() as pilot:
+        await until(pilot, lambda: any("no conversation 99" in str(notice.render())
+                                       for notice in missing.query(".notice")), "the notice")
+        await send_and_finish(pilot, "echo still works")
+        assert missing.sessions[0].reply.state is ReplyState.DONE
+
+
+async def test_browse_search_open_rename_and_delete(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        for prompt in ("echo apples", "echo bananas", "echo cherries"):
+            await send_and_finish(pilot, prompt)
+            await pilot.press("ctrl+n")
+        await pilot.press("f3")
+        listing = app.screen.query_one("#conversations-list")
+        await until(pilot, lambda: listing.option_count == 3, "three conversations listed")
+        for character in "banana":
+            await pilot.press(character)
+        await until(pilot, lambda: listing.option_count == 1, "the search to narrow the list")
+        await pilot.press("enter")
+        await until(pilot, lambda: app.conversation.title == "echo bananas", "the conversation to open")
+        assert isinstance(app.query_one(TranscriptView).turn_views[0], UserTurn)
+
+        await pilot.press("f3")
+        listing = app.screen.query_one("#conversations-list")
+        await until(pilot, lambda: listing.option_count == 3, "the full list")
+        await pilot.press("down", "down", "r")  # into the list, then past the newest, "echo cherries"
+        await until(pilot, lambda: app.screen.query("#text-prompt-input"), "the rename prompt")
+        app.screen.query_one("#text-prompt-input").value = ""
+        for character in "Fruit":
+            await pilot.press(character)
+        await pilot.press("enter")
+        await until(pilot, lambda: "Fruit" in str(listing.get_option_at_index(1).prompt), "the new title")
+        assert listing.highlighted == 1
+
+        await pilot.press("d")
+        await until(pilot, lambda: app.screen.query("#confirm-no"), "the confirmation")
+        await pilot.press("n")
+        await pilot.pause()
+        assert listing.option_count == 3
+        await pilot.press("d")
+        await until(pilot, lambda: app.screen.query("#confirm-no"), "the confirmation")
+        await pilot.press("y")
+        await until(pilot, lambda: listing.option_count == 2, "the deletion")
+        await pilot.press("escape")
+        await pilot.pause()
+        # The open conversation was the one renamed and deleted: a new one takes its place.
+        assert app.conversation.id is None and app.conversation.turns == []
+        store = Store.open(app.settings.history_path)
+        assert [summary.title for summary in store.conversations()] == ["echo cherries", "echo apples"]
+        store.close()
+
+
+async def test_retry_keeps_the_cancelled_reply_and_adds_a_new_one(make_app) -> None:
+    app = make_app()
+    async with app.run_test() as pilot:
+        await start_stalled_reply(pilot)
+        await pilot.press("escape")
+        await app.workers.wait_for_complete()
+        await pilot.press("f5")
+        await until(pilot, lambda: len(app.sessions) == 2, "the retry to start")
+        await until(pilot, lambda: app.sessions[1].reply.text != "", "the retried reply to stream")
+        await pilot.press("escape")
+        await app.workers.wait_for_complete()
+        conversation = await saved(pilot)
+        views = app.query_one(TranscriptView).turn_views
+        assert [type(view).__name__ for view in views] == ["UserTurn", "ReplyView", "ReplyView"]
+        assert views[1].has_class("-superseded") and not views[2].has_class("-superseded")
+    replies = conversation.replies
+    assert [(turn.state, turn.superseded) for turn in replies] == [("cancelled", True), ("cancelled", False)]
+    assert app.demo_server.requests[1]["messages"] == [{"role": "user", "content": "stall please"}]
+
+
+async def test_retry_after_a_failure_asks_again_without_the_failed_reply(make_app) -> None:
+    app = make_app()
+    async with app.run_test() as pilot:
+        await send_and_finish(pilot, "overload")
+        assert app.sessions[0].reply.state is ReplyState.FAILED
+        await pilot.press("f5")
+        await until(pilot, lambda: len(app.sessions) == 2, "the retry")
+        await app.workers.wait_for_complete()
+        assert app.demo_server.requests[1]["messages"] == [{"role": "user", "content": "overload"}]
+        conversation = await saved(pilot)
+    assert [turn.superseded for turn in conversation.replies] == [True, False]
+
+
+async def test_edit_the_last_prompt_and_resend_it_in_its_place(make_app) -> None:
+    app = make_app()
+    async with app.run_test() as pilot:
+        await send_and_finish(pilot, "echo first")
+        await send_and_finish(pilot, "echo secnd")
+        await pilot.press("ctrl+up")
+        prompt = app.query_one(PromptInput)
+        assert prompt.text == "echo secnd" and "editing" in prompt.border_title
+        await pilot.press("left", "left", "o")
+        await pilot.press("enter")
+        await until(pilot, lambda: len(app.sessions) == 3, "the edited prompt to be sent")
+        await app.workers.wait_for_complete()
+        sent = [message["content"] for message in app.demo_server.requests[2]["messages"]]
+        assert sent == ["echo first", app.sessions[0].reply.text, "echo second"]
+        conversation = await saved(pilot)
+    assert [(turn.text[:11], turn.superseded) for turn in conversation.turns] == [
+        ("echo first", False), ("You said: e", False), ("echo secnd", True), ("You said: e", True),
+        ("echo second", False), ("You said: e", False)]
+
+
+async def test_up_and_down_in_the_prompt_walk_through_earlier_prompts(make_app) -> None:
+    app = make_app()
+    async with app.run_test() as pilot:
+        await send_and_finish(pilot, "echo one")
+        await send_and_finish(pilot, "echo two")
+        prompt = app.query_one(PromptInput)
+        for character in "draft":
+            await pilot.press(character)
+        await pilot.press("up")
+        assert prompt.text == "echo two"
+        await pilot.press("up", "up", "up")
+        assert prompt.text == "echo one"
+        await pilot.press("down")
+        assert prompt.text == "echo two"
+        await pilot.press("down")
+        assert prompt.text == "draft"
+        await pilot.press("up", "enter")
+        await until(pilot, lambda: len(app.sessions) == 3, "the recalled prompt to be sent")
+        assert app.sessions[2].request.messages[-1]["content"] == "echo two"
+
+
+async def test_export_from_the_command_palette_as_markdown_and_json(make_app, tmp_path) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await send_and_finish(pilot, "think about exports")
+        await store_open(pilot)
+        for fmt, command in (("md", "Export conversation as Markdown"), ("json", "Export conversation as JSON")):
+            await pilot.press("ctrl+p")
+            for character in command:
+                await pilot.press(character if character != " " else "space")
+            await pilot.pause()
+            await pilot.press("enter")
+            await until(pilot, lambda: app.screen.query("#text-prompt-input"), "the export path prompt")
+            field = app.screen.query_one("#text-prompt-input")
+            assert field.value.endswith(f"claude-tui-1-think-about-exports.{fmt}")
+            field.value = str(tmp_path / f"out.{fmt}")
+            await pilot.press("enter")
+            target = tmp_path / f"out.{fmt}"
+            await until(pilot, target.exists, f"the {fmt} file")
+            await app.workers.wait_for_complete()
+    markdown = (tmp_path / "out.md").read_text()
+    assert markdown.startswith("# think about exports\n") and "<summary>Thinking</summary>" in markdown
+    assert app.sessions[0].reply.text.strip() in markdown
+    document = json.loads((tmp_path / "out.json").read_text())
+    reply = document["turns"][1]
+    assert [event["event"] for event in reply["events"]] == [event.name for event in app.sessions[0].events]
+    assert reply["content"][0]["type"] == "thinking" and reply["state"] == "done"
+
+
+async def test_model_and_settings_come_from_the_backend_and_apply_to_the_next_request(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 44)) as pilot:
+        await send_and_finish(pilot, "echo hello")
+        await pilot.press("f4")
+        await until(pilot, lambda: app.screen.query("#chat-settings-model"), "the settings screen")
+        screen = app.screen
+        note = str(screen.query_one("#chat-settings-models-note").render())
+        assert "listed by the backend" in note
+        select = screen.query_one("#chat-settings-model")
+        assert [value for _, value in select._options][:2] == ["claude-sonnet-5", "claude-opus-5"]
+        select.value = "claude-opus-5"
+        screen.query_one("#chat-settings-temperature").value = "2"
+        await pilot.press("ctrl+s")
+        assert "from 0 to 1" in str(screen.query_one("#chat-settings-problem").render())
+        screen.query_one("#chat-settings-temperature").value = "0.25"
+        screen.query_one("#chat-settings-max-tokens").value = "321"
+        screen.query_one("#chat-settings-system").text = "Answer in French."
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: app.conversation.settings.model == "claude-opus-5", "the settings to apply")
+        status = str(app.query_one("#status-settings").render())
+        assert status == "max 321 · T 0.25 · system ✓"
+        assert str(app.query_one("#status-model").render()) == "claude-opus-5"
+        await send_and_finish(pilot, "echo again")
+        request = app.demo_server.requests[-1]
+        assert (request["model"], request["max_tokens"], request["temperature"], request["system"]) == (
+            "claude-opus-5", 321, 0.25, "Answer in French.")
+        conversation = await saved(pilot)
+    assert conversation.settings == ChatSettings("claude-opus-5", 321, "Answer in French.", 0.25)
+
+
+async def test_the_built_in_model_list_is_offered_when_the_backend_has_none(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 44)) as pilot:
+        await until(pilot, lambda: app.demo_server is not None, "the demo backend")
+        app.demo_server.lists_models = False
+        await pilot.press("f4")
+        await until(pilot, lambda: app.screen.query("#chat-settings-model"), "the settings screen")
+        note = str(app.screen.query_one("#chat-settings-models-note").render())
+        assert "could not be read" in note and "built in" in note
+        values = [value for _, value in app.screen.query_one("#chat-settings-model")._options]
+        assert values == list(BUILTIN_MODELS)
+        await pilot.press("escape")
+        assert app.conversation.settings.model == app.settings.model
+
+
+async def test_a_damaged_database_is_reported_left_alone_and_the_app_still_works(make_app, tmp_path) -> None:
+    path = tmp_path / "conversations.db"
+    path.write_bytes(b"not a database" * 100)
+    app = make_app()
+    async with app.run_test() as pilot:
+        await until(pilot, lambda: app.store_problem is not None, "the store problem")
+        notices = " ".join(str(notice.render()) for notice in app.query(".notice"))
+        assert "Conversations are not being saved" in notices and "damaged" in notices
+        await send_and_finish(pilot, "echo still here")
+        assert app.sessions[0].reply.state is ReplyState.DONE
+        await pilot.press("f3")
+        await until(pilot, lambda: any("not available" in message for message in notifications(app)),
+                    "the conversations key to say why it cannot help")
+    assert path.read_bytes() == b"not a database" * 100
+
+
+def saved_long_conversation(path: Path, turns: int) -> int:
+    conversation = Conversation(ChatSettings("claude-sonnet-5", 1024))
+    store = Store.open(path)
+    for number in range(turns // 2):
+        conversation.add_user(f"question {number}")
+        reply = conversation.add_reply("claude-sonnet-5")
+        reply.text, reply.state = f"answer {number}\n\n- a list\n- of things", "done"
+        reply.content = [{"type": "text", "text": reply.text}]
+    store.save_conversation(conversation)
+    for position, turn in enumerate(conversation.turns):
+        store.save_turn(conversation.id, position, turn)
+    store.close()
+    return conversation.id
+
+
+async def test_a_500_turn_conversation_opens_on_its_last_screen_and_pages_back(make_app, tmp_path) -> None:
+    from tui_app.widgets import transcript_view
+
+    conversation_id = saved_long_conversation(tmp_path / "conversations.db", 500)
+    app = make_app(resume=conversation_id)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, lambda: len(app.conversation.turns) == 500, "the conversation to open")
+        transcript = app.query_one(TranscriptView)
+        await pilot.pause()
+        assert transcript.mounted_range == (500 - transcript_view.PAGE, 500)
+        assert transcript.turn_views[-1].turn.text.startswith("answer 249")
+        assert transcript.scroll_y == transcript.max_scroll_y
+        assert app.query_one("#older-turns").display
+        most = 0
+        for _ in range(8):
+            first = transcript.mounted_range[0]
+            transcript.scroll_home(animate=False, immediate=True)
+            await until(pilot, lambda first=first: transcript.mounted_range[0] < first, "older turns to load")
+            await until(pilot, lambda: not transcript.paging, "the older turns to be drawn")
+            most = max(most, len(transcript.turn_views))
+        assert most <= transcript_view.WINDOW
+        assert transcript.mounted_range[0] == 500 - 9 * transcript_view.PAGE
+        assert app.query_one("#newer-turns").display
+        # Back at the end, then a new prompt: the latest turns are drawn again and the reply streams.
+        await send_and_finish(pilot, "echo the end")
+        assert transcript.mounted_range[1] == 502
+        assert isinstance(transcript.turn_views[-1], ReplyView)
+        assert transcript.turn_views[-1].turn.text.startswith("You said: echo the end")
+        assert len(transcript.turn_views) <= transcript_view.WINDOW

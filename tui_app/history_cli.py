@@ -1,0 +1,73 @@
+"""`--list` and `--export`: the saved conversations from the command line, no UI."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import TextIO
+
+from tui_app.settings import Settings
+from tui_app.store.database import Store, StoreError
+from tui_app.store.export import export
+
+
+def _open(settings: Settings, stderr: TextIO) -> Store | None:
+    path = settings.history_path
+    if path is None:
+        print("claude-tui: conversations are not kept ([history] enabled = false, or --no-history)", file=stderr)
+        return None
+    if not path.exists():
+        print(f"claude-tui: no conversations have been saved yet ({path} does not exist)", file=stderr)
+        return None
+    try:
+        return Store.open(path)
+    except StoreError as error:
+        print(f"claude-tui: {error}", file=stderr)
+        return None
+
+
+def list_conversations(settings: Settings, search: str, stdout: TextIO, stderr: TextIO) -> int:
+    """One line per conversation, newest first: id, last change, turns, model, title."""
+    store = _open(settings, stderr)
+    if store is None:
+        return 1
+    try:
+        summaries = store.conversations(search or None)
+    except StoreError as error:
+        print(f"claude-tui: {error}", file=stderr)
+        return 1
+    finally:
+        store.close()
+    for summary in summaries:
+        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(summary.updated))
+        stdout.write(f"{summary.id:>6}  {when}  {summary.turns:>4} turns  {summary.model:<20} {summary.title}\n")
+    if not summaries:
+        print("claude-tui: no conversations" + (f" contain “{search}”" if search else " yet"), file=stderr)
+    return 0
+
+
+def export_conversation(settings: Settings, conversation_id: int, fmt: str, output: Path | None,
+                        stdout: TextIO, stderr: TextIO) -> int:
+    store = _open(settings, stderr)
+    if store is None:
+        return 1
+    try:
+        conversation = store.load(conversation_id)
+        events = {turn.id: store.events(turn.id) for turn in conversation.replies if turn.id is not None}
+    except StoreError as error:
+        print(f"claude-tui: {error}", file=stderr)
+        return 1
+    finally:
+        store.close()
+    text = export(conversation, fmt, events if fmt == "json" else None)
+    if output is None:
+        stdout.write(text)
+        return 0
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as error:
+        print(f"claude-tui: cannot write {output}: {error.strerror or error}", file=stderr)
+        return 1
+    print(f"claude-tui: wrote conversation {conversation_id} ({len(conversation.turns)} turns) to {output}",
+          file=stderr)
+    return 0
