@@ -22,7 +22,8 @@ import time
 MARKER = b"Prompt"
 
 
-def first_frame_seconds(command: list[str], env: dict[str, str]) -> float:
+def first_frame_seconds(command: list[str], env: dict[str, str], marker: bytes = MARKER) -> float:
+    """Seconds from process start until `marker` has been drawn."""
     pid, fd = pty.fork()
     if pid == 0:
         os.execvpe(command[0], command, env)
@@ -34,7 +35,7 @@ def first_frame_seconds(command: list[str], env: dict[str, str]) -> float:
             if not ready:
                 raise RuntimeError("no frame within 10 s")
             seen += os.read(fd, 65536)
-            if MARKER in seen:
+            if marker in seen:
                 return time.perf_counter() - started
     finally:
         os.kill(pid, signal.SIGKILL)

@@ -355,20 +355,22 @@ async def test_a_500_turn_conversation_opens_on_its_last_screen_and_pages_back(m
     async with app.run_test(size=(120, 40)) as pilot:
         await until(pilot, lambda: len(app.conversation.turns) == 500, "the conversation to open")
         transcript = app.query_one(TranscriptView)
-        await pilot.pause()
-        assert transcript.mounted_range == (500 - transcript_view.PAGE, 500)
+        await until(pilot, lambda: not transcript.paging and transcript.max_scroll_y > 0, "a full last screen")
+        opened_from = transcript.mounted_range[0]
+        # Only enough turns to fill the screen are drawn, a page at a time.
+        assert transcript.mounted_range[1] == 500 and 500 - opened_from <= 3 * transcript_view.PAGE
         assert transcript.turn_views[-1].turn.text.startswith("answer 249")
         assert transcript.scroll_y == transcript.max_scroll_y
         assert app.query_one("#older-turns").display
         most = 0
-        for _ in range(8):
+        for _ in range(12):
             first = transcript.mounted_range[0]
             transcript.scroll_home(animate=False, immediate=True)
             await until(pilot, lambda first=first: transcript.mounted_range[0] < first, "older turns to load")
             await until(pilot, lambda: not transcript.paging, "the older turns to be drawn")
             most = max(most, len(transcript.turn_views))
         assert most <= transcript_view.WINDOW
-        assert transcript.mounted_range[0] == 500 - 9 * transcript_view.PAGE
+        assert transcript.mounted_range[0] == opened_from - 12 * transcript_view.PAGE
         assert app.query_one("#newer-turns").display
         # Back at the end, then a new prompt: the latest turns are drawn again and the reply streams.
         await send_and_finish(pilot, "echo the end")
@@ -376,3 +378,34 @@ async def test_a_500_turn_conversation_opens_on_its_last_screen_and_pages_back(m
         assert isinstance(transcript.turn_views[-1], ReplyView)
         assert transcript.turn_views[-1].turn.text.startswith("You said: echo the end")
         assert len(transcript.turn_views) <= transcript_view.WINDOW
+
+
+async def test_a_reopened_conversation_shows_recent_events_and_e_fetches_an_older_replys(make_app) -> None:
+    first = make_app()
+    async with first.run_test() as pilot:
+        for number in range(7):
+            await send_and_finish(pilot, f"echo {number}")
+        expected = [event.name for event in first.sessions[1].events]
+    app = make_app(resume="last")
+    async with app.run_test(size=(120, 40)) as pilot:
+        event_log = app.query_one(EventLog)
+        await until(pilot, lambda: event_log.has_reply(7), "the saved events of the last reply")
+        await until(pilot, lambda: event_log.has_reply(3), "the saved events of the last five replies")
+        assert not event_log.has_reply(2)
+        transcript = app.query_one(TranscriptView)
+        await until(pilot, lambda: not transcript.paging, "the last screen")
+        assert transcript.mounted_range[0] > 1
+        transcript.turn_views[0].focus()
+        # ↑ walks back through the transcript, drawing older turns as it reaches the top.
+        for _ in range(20):
+            focused = app.screen.focused
+            if isinstance(focused, ReplyView) and focused.turn.text.startswith("You said: echo 1"):
+                break
+            await pilot.press("up")
+            await until(pilot, lambda: not transcript.paging, "older turns")
+        assert app.screen.focused.turn.text.startswith("You said: echo 1")
+        await pilot.press("e")
+        await until(pilot, lambda: event_log.has_reply(2), "reply 2's events, read back from the store")
+        shown = [entry.name for entry in event_log.events_of_reply(2)]
+        assert shown == expected
+        assert event_log.view.cursor is not None

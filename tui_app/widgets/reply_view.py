@@ -34,9 +34,10 @@ class TextBlockView(Markdown):
 
     BLOCKS = {**Markdown.BLOCKS, "fence": CodeBlock, "code_block": CodeBlock}
 
-    def __init__(self) -> None:
-        super().__init__(classes="reply-text")
-        self._seen = 0
+    def __init__(self, block: ContentBlock | None = None) -> None:
+        """With a `block` that is already whole (read back from the store), it is parsed once, on mount."""
+        super().__init__(neutralize(block.text) if block is not None else None, classes="reply-text")
+        self._seen = len(block.pieces) if block is not None else 0
         self._stream: MarkdownStream | None = None
 
     async def sync(self, block: ContentBlock) -> None:
@@ -134,9 +135,11 @@ class ReplyView(Vertical, can_focus=True):
 
         turn: Turn
 
-    def __init__(self, turn: Turn) -> None:
+    def __init__(self, turn: Turn, *, saved: bool = False) -> None:
+        """`saved`: draw the turn as read back from the store, in one pass, rather than streaming into it."""
         super().__init__(classes="turn turn-assistant")
         self.turn = turn
+        self._saved = turn.to_reply() if saved else None
         self.border_title = neutralize(turn.model or "")
         self._views: list[BlockView] = []
         self._state = Static(classes="reply-state")
@@ -150,9 +153,6 @@ class ReplyView(Vertical, can_focus=True):
         self.set_class(self.turn.superseded, "-superseded")
         self.border_subtitle = "set aside: not sent again" if self.turn.superseded else ""
 
-    async def show_saved(self) -> None:
-        await self.finish(self.turn.to_reply())
-
     def action_copy(self) -> None:
         if self._reply is not None:
             self.post_message(copy_request_for(self._reply, "the reply"))
@@ -161,7 +161,17 @@ class ReplyView(Vertical, can_focus=True):
         self.post_message(self.EventsRequested(self.turn))
 
     def compose(self) -> ComposeResult:
+        # A saved reply's blocks are composed with it: one layout pass for a whole page of turns.
+        if self._saved is not None:
+            for block in self._saved.blocks:
+                view = TextBlockView(block) if block.kind == "text" else _view_for(block)
+                self._views.append(view)
+                yield view
         yield self._state
+
+    async def on_mount(self) -> None:
+        if self._saved is not None:
+            await self.finish(self._saved)
 
     async def sync(self, reply: Reply) -> None:
         self._reply = reply
@@ -174,8 +184,8 @@ class ReplyView(Vertical, can_focus=True):
 
     async def finish(self, reply: Reply) -> None:
         """Show everything that arrived, then how the reply ended."""
-        await self.sync(reply)
         self.streaming = False
+        await self.sync(reply)
         for view in self._views:
             await view.settle()
         label = STATE_LABELS.get(reply.state)

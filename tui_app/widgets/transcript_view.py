@@ -18,9 +18,10 @@ from tui_app.text_safety import neutralize
 from tui_app.widgets.copy_request import CopyRequest
 from tui_app.widgets.reply_view import ReplyView
 
-PAGE = 12
-"""Turns drawn at a time: on opening a conversation, and each time the user scrolls past the edge."""
-WINDOW = 48
+PAGE = 4
+"""Turns drawn at a time: on opening a conversation (more follow until the screen is full), and each
+time the user scrolls past the edge. Textual's Markdown takes about 0.1 s per reply to lay out."""
+WINDOW = 40
 """Turns mounted at most; those furthest from view make way."""
 SUPERSEDED = "set aside: not sent again"
 
@@ -154,14 +155,11 @@ class TranscriptView(VerticalScroll, can_focus=False):
         else:
             await self.mount_all(views, after=self._older)
             self._first = start
-        for view in views:
-            if isinstance(view, ReplyView):
-                await view.show_saved()
         self._show_counts()
         return views
 
     def _view_for(self, turn: Turn) -> TurnView:
-        return ReplyView(turn) if turn.is_reply else UserTurn(turn)
+        return ReplyView(turn, saved=True) if turn.is_reply else UserTurn(turn)
 
     async def _trim(self, *, from_top: bool) -> None:
         """Unmount the turns furthest from view beyond the window (never a reply still streaming)."""
