@@ -409,3 +409,17 @@ async def test_a_reopened_conversation_shows_recent_events_and_e_fetches_an_olde
         shown = [entry.name for entry in event_log.events_of_reply(2)]
         assert shown == expected
         assert event_log.view.cursor is not None
+
+
+async def test_quitting_mid_reply_keeps_what_had_arrived(make_app) -> None:
+    app = make_app()
+    async with app.run_test() as pilot:
+        session = await start_stalled_reply(pilot)
+        await pilot.press("ctrl+q")
+    store = Store.open(app.settings.history_path)
+    try:
+        reply = store.load(store.last_conversation_id()).turns[1]
+        assert reply.state == "cancelled" and reply.text == session.reply.text != ""
+        assert [event.name for event in store.events(reply.id)] == [event.name for event in session.events]
+    finally:
+        store.close()

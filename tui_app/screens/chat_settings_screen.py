@@ -79,7 +79,7 @@ class ChatSettingsScreen(ModalScreen[ChatSettings | None]):
             yield TextArea(current.system or "", id="chat-settings-system", soft_wrap=True)
             with Horizontal(id="chat-settings-numbers"):
                 with Vertical():
-                    yield Label("Temperature (0 to 1; empty: the model's default)")
+                    yield Label("Temperature, 0 to 1 (empty: default)")
                     temperature = "" if current.temperature is None else f"{current.temperature:g}"
                     yield Input(temperature, id="chat-settings-temperature")
                 with Vertical():
