@@ -423,3 +423,41 @@ async def test_quitting_mid_reply_keeps_what_had_arrived(make_app) -> None:
         assert [event.name for event in store.events(reply.id)] == [event.name for event in session.events]
     finally:
         store.close()
+
+
+async def test_settings_given_on_the_command_line_override_the_resumed_conversations(make_app) -> None:
+    first = make_app()
+    async with first.run_test() as pilot:
+        await send_and_finish(pilot, "echo one")
+    app = make_app(resume="last", model="claude-opus-5",
+                   sources={"model": "command line (--model)"})
+    async with app.run_test() as pilot:
+        await until(pilot, lambda: app.conversation.id is not None, "the conversation to reopen")
+        await until(pilot, lambda: app.conversation.settings.model == "claude-opus-5", "--model to apply")
+        assert app.conversation.settings.max_tokens == first.conversation.settings.max_tokens
+        await send_and_finish(pilot, "echo two")
+        assert app.demo_server.requests[-1]["model"] == "claude-opus-5"
+
+
+async def test_a_locked_database_is_reported_and_the_app_still_works(make_app, tmp_path, monkeypatch) -> None:
+    import sqlite3
+
+    monkeypatch.setattr("tui_app.store.database.BUSY_SECONDS", 0.1)
+    path = tmp_path / "conversations.db"
+    Store.open(path).close()
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    app = make_app()
+    try:
+        async with app.run_test() as pilot:
+            await until(pilot, lambda: app.store_problem is not None, "the store problem")
+            notices = " ".join(str(notice.render()) for notice in app.query(".notice"))
+            assert "Conversations are not being saved" in notices and "locked by another program" in notices
+            await send_and_finish(pilot, "echo still here")
+            assert app.sessions[0].reply.state is ReplyState.DONE
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    store = Store.open(path)
+    assert store.conversations() == []
+    store.close()

@@ -4,6 +4,7 @@ prompt, change the model and settings, export. Mixed into `ClaudeTUI`, which own
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -44,6 +45,14 @@ class ConversationActions(_Base):
             await self.query_one(TranscriptView).add_notice("There is no saved conversation to continue yet.")
             return
         await self.open_conversation(int(conversation_id))
+        # What was asked for on this command line wins over what the conversation was saved with.
+        given = {name: getattr(self.settings, name) for name in ("model", "max_tokens", "system", "temperature")
+                 if self.settings.source(name).startswith("command line")}
+        if given and self.conversation.id == conversation_id:
+            self.conversation.settings = replace(self.conversation.settings, **given)
+            self.query_one(StatusBar).show_settings(self.conversation.settings)
+            if self.writer is not None:
+                self.writer.save_conversation(self.conversation)
 
     async def open_conversation(self, conversation_id: int) -> None:
         """Show a saved conversation, ready to continue: its last screen at once, older turns on scrolling."""

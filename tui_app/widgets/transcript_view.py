@@ -110,7 +110,8 @@ class TranscriptView(VerticalScroll, can_focus=False):
     async def show(self, turns: list[Turn]) -> None:
         """Show a whole conversation (the list is shared: turns added to it later are added here too),
         drawing only its last turns."""
-        await self.remove_children([child for child in self.children if child not in (self._older, self._newer)])
+        # Notices stay (the demo backend, settings problems): they are about the app, not the conversation.
+        await self.remove_children(self.turn_views)
         self._turns = turns
         self._first = self._end = max(0, len(turns) - PAGE)
         await self._mount_range(self._first, len(turns), at_end=True)
@@ -153,7 +154,8 @@ class TranscriptView(VerticalScroll, can_focus=False):
             await self.mount_all(views, before=self._newer)
             self._end = end
         else:
-            await self.mount_all(views, after=self._older)
+            first = self.turn_views[0] if self.turn_views else self._newer
+            await self.mount_all(views, before=first)
             self._first = start
         self._show_counts()
         return views
