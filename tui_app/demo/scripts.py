@@ -263,6 +263,40 @@ def choose_script(request: dict[str, Any], pacing: DemoPacing) -> Script:
     return writer.finish()
 
 
+HTTP_FAULTS: dict[int, tuple[str, str]] = {
+    400: ("invalid_request_error", "messages: the request is malformed"),
+    401: ("authentication_error", "invalid x-api-key"),
+    403: ("permission_error", "Your API key does not have permission to use the specified resource."),
+    404: ("not_found_error", "model: the model was not found"),
+    413: ("request_too_large", "Request exceeds the maximum allowed number of bytes."),
+    429: ("rate_limit_error", "This request would exceed your rate limit. Please try again later."),
+    500: ("api_error", "Internal server error"),
+    529: ("overloaded_error", "Overloaded"),
+}
+"""HTTP errors the demo backend answers with on request, with the API's own error types."""
+
+
+@dataclass(frozen=True, slots=True)
+class HttpFault:
+    """Answer with this status instead of a reply: always, or only the first `times` attempts."""
+
+    status: int
+    times: int | None = None
+
+    def body(self) -> dict[str, Any]:
+        kind, message = HTTP_FAULTS[self.status]
+        return {"type": "error", "error": {"type": kind, "message": message}}
+
+
+def choose_http_fault(request: dict[str, Any]) -> HttpFault | None:
+    """`status 429` in the last prompt fails every attempt; `flaky 529` fails the first two (so the SDK's
+    retries succeed on the third)."""
+    found = re.search(r"\b(status|flaky) (\d{3})\b", _last_user_text(request).lower())
+    if not found or int(found.group(2)) not in HTTP_FAULTS:
+        return None
+    return HttpFault(int(found.group(2)), 2 if found.group(1) == "flaky" else None)
+
+
 def _last_user_text(request: dict[str, Any]) -> str:
     for message in reversed(request.get("messages", [])):
         if message.get("role") != "user":

@@ -19,6 +19,7 @@ from tui_app.demo.scripts import (
     Hold,
     Send,
     Wait,
+    choose_http_fault,
     choose_script,
     estimate_tokens,
     message_json,
@@ -38,6 +39,7 @@ class DemoServer:
         self.port = port
         self.pacing = pacing or DemoPacing()
         self.requests: list[dict[str, Any]] = []
+        self._fault_attempts: dict[str, int] = {}
         self.lists_models = True
         """False makes `GET /v1/models` answer 500, as a server without a model list might."""
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -140,6 +142,14 @@ class DemoServer:
             await self._json(writer, 200, {"input_tokens": estimate_tokens(request)})
             return True
         self.requests.append(request)
+        fault = choose_http_fault(request)
+        if fault is not None:
+            key = json.dumps(request.get("messages"), sort_keys=True)
+            attempts = self._fault_attempts[key] = self._fault_attempts.get(key, 0) + 1
+            if fault.times is None or attempts <= fault.times:
+                retry_after = {"retry-after": "1"} if fault.status == 429 else {}
+                await self._json(writer, fault.status, fault.body(), retry_after)
+                return True
         script = choose_script(request, self.pacing)
         if not request.get("stream"):
             if not script.complete:
@@ -189,13 +199,16 @@ class DemoServer:
         await writer.drain()
         return True
 
-    async def _json(self, writer: asyncio.StreamWriter, status: int, body: dict[str, Any]) -> None:
+    async def _json(self, writer: asyncio.StreamWriter, status: int, body: dict[str, Any],
+                    headers: dict[str, str] | None = None) -> None:
         encoded = json.dumps(body).encode("utf-8")
-        reason = {200: "OK", 400: "Bad Request", 404: "Not Found", 413: "Payload Too Large",
-                  500: "Internal Server Error", 529: "Overloaded"}.get(status, "Error")
+        reason = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
+                  413: "Payload Too Large", 429: "Too Many Requests", 500: "Internal Server Error",
+                  529: "Overloaded"}.get(status, "Error")
+        extra = "".join(f"{name}: {value}\r\n" for name, value in (headers or {}).items())
         writer.write(
             f"HTTP/1.1 {status} {reason}\r\ncontent-type: application/json\r\n"
-            f"content-length: {len(encoded)}\r\nrequest-id: req_demo\r\n\r\n".encode("latin-1") + encoded
+            f"content-length: {len(encoded)}\r\nrequest-id: req_demo\r\n{extra}\r\n".encode("latin-1") + encoded
         )
         await writer.drain()
 
