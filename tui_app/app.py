@@ -28,6 +28,7 @@ from tui_app.store.database import Store, StoreError
 from tui_app.store.writer import StoreWriter
 from tui_app.stream.backend import Backend, make_client
 from tui_app.stream.conversation import ChatSettings, Conversation, Turn
+from tui_app.stream.failures import FailureKind
 from tui_app.stream.recorder import EventsFile
 from tui_app.stream.reply import ReplyState
 from tui_app.stream.session import ReplyRequest, ReplySession
@@ -106,6 +107,7 @@ class ClaudeTUI(ConversationActions, App):
         self._reply_turn: Turn | None = None
         self._events_saved = 0
         self._last_save = 0.0
+        self._attempts_noted = 0
         self._store_ready = asyncio.Event()
         """Set once the store is open or known to be unusable: replies wait for it, so none goes unsaved."""
         self._client: anthropic.AsyncAnthropic | None = None
@@ -311,7 +313,7 @@ class ClaudeTUI(ConversationActions, App):
         )
         turn = self.conversation.add_reply(settings.model)
         turn.settings = {name: value for name, value in request.params().items() if name != "messages"}
-        self._reply_turn, self._events_saved, self._last_save = turn, 0, 0.0
+        self._reply_turn, self._events_saved, self._last_save, self._attempts_noted = turn, 0, 0.0, 0
         self._save(turn)
         if self._client is None:
             self._client = await asyncio.to_thread(make_client, self.backend)
@@ -345,11 +347,21 @@ class ClaudeTUI(ConversationActions, App):
         if session is None or self._reply_view is None:
             return
         await self._reply_view.sync(session.reply)
-        self.query_one(EventLog).sync()
+        event_log = self.query_one(EventLog)
+        self._note_attempts(session, event_log)
+        event_log.sync()
         self.query_one(StatusBar).show_session(session)
         if session.elapsed() - self._last_save >= SAVE_SECONDS:
             self._last_save = session.elapsed()
             self._save_progress(session)
+
+    def _note_attempts(self, session: ReplySession, event_log: EventLog) -> None:
+        """The SDK's retries, in the event log where the reply's events go."""
+        for attempt in session.attempts[self._attempts_noted :]:
+            event_log.note(f"⟳ {attempt.describe()}")
+        if len(session.attempts) > self._attempts_noted:
+            self._attempts_noted = len(session.attempts)
+            event_log.refresh_view()
 
     def _save_progress(self, session: ReplySession) -> None:
         """Save the reply as it stands and the events that arrived since the last save."""
@@ -369,6 +381,7 @@ class ClaudeTUI(ConversationActions, App):
         assert self._reply_view is not None
         await self._reply_view.finish(reply)
         event_log = self.query_one(EventLog)
+        self._note_attempts(session, event_log)
         event_log.sync()
         ending = reply.state.value + (f": {reply.reason}" if reply.reason else "")
         if reply.state is ReplyState.DONE:
@@ -377,8 +390,14 @@ class ClaudeTUI(ConversationActions, App):
         event_log.refresh_view()
         self.query_one(StatusBar).show_session(session)
         self.refresh_bindings()
-        if reply.state in (ReplyState.FAILED, ReplyState.INCOMPLETE) and session.failure is not None:
-            self.notify(session.failure.message, title=f"Reply {reply.state.value}", severity="error")
+        failure = session.failure
+        if reply.state in (ReplyState.FAILED, ReplyState.INCOMPLETE) and failure is not None:
+            retry = f" {self.settings.keys.label('retry')} retries."
+            self.notify(failure.message + retry, title=f"Reply {reply.state.value}", severity="error", timeout=12)
+            rejected = failure.kind in (FailureKind.AUTH, FailureKind.REJECTED, FailureKind.USAGE)
+            if rejected and not reply.blocks and not self.query_one(PromptInput).text.strip():
+                # Refused before a word arrived: the prompt goes back to be fixed and sent in its place.
+                self.edit_last_prompt()
 
     @on(Worker.StateChanged)
     def report_worker_error(self, event: Worker.StateChanged) -> None:

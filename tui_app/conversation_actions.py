@@ -147,9 +147,15 @@ class ConversationActions(_Base):
     def action_edit_prompt(self) -> None:
         if self._refuse_while_replying("edit"):
             return
+        if self.conversation.last("user") is None:
+            self.notify("There is no prompt to edit yet.", title="Edit", severity="warning")
+            return
+        self.edit_last_prompt()
+
+    def edit_last_prompt(self) -> None:
+        """Put the last prompt back in the prompt; sending it sets the old one and its reply aside."""
         last = self.conversation.last("user")
         if last is None:
-            self.notify("There is no prompt to edit yet.", title="Edit", severity="warning")
             return
         prompt = self.query_one(PromptInput)
         prompt.load_text(last.text)

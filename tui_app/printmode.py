@@ -84,6 +84,7 @@ async def _stream(
         make_client(backend), request, base_url=backend.base_url,
         on_event=recorder.write if recorder is not None else None,
     )
+    session.on_attempt = lambda attempt: (stderr.write(f"claude-tui: {attempt.describe()}\n"), stderr.flush())
     async for event in session.stream():
         if event.type != "content_block_delta":
             continue

@@ -38,9 +38,13 @@ def make_client(backend: Backend) -> anthropic.AsyncAnthropic:
     import anthropic
     import httpx2
 
+    from tui_app.stream.attempts import observe_response
+
     return anthropic.AsyncAnthropic(
         api_key=backend.api_key or PLACEHOLDER_KEY,
         base_url=backend.base_url,
         timeout=httpx2.Timeout(backend.idle_timeout, connect=backend.connect_timeout),
         max_retries=backend.max_retries,
+        # Every response passes this hook, so the SDK's silent retries can be shown.
+        http_client=anthropic.DefaultAsyncHttpxClient(event_hooks={"response": [observe_response]}),
     )

@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from tui_app.stream.attempts import FailedAttempt, error_of, retry_after_seconds, should_retry, watching
 from tui_app.stream.events import WireEvent, wire_event_from_frame
 from tui_app.stream.failures import Failure, FailureKind, classify_exception
 from tui_app.stream.metrics import ReplyTimings
@@ -63,6 +64,9 @@ class ReplySession:
     events: list[WireEvent] = field(default_factory=list)
     timings: ReplyTimings = field(default_factory=ReplyTimings)
     failure: Failure | None = None
+    attempts: list[FailedAttempt] = field(default_factory=list)
+    """HTTP attempts that failed before the reply (or the final failure), the SDK's retries among them."""
+    on_attempt: Callable[[FailedAttempt], None] | None = None
     _started: float = 0.0
 
     def elapsed(self) -> float:
@@ -74,6 +78,7 @@ class ReplySession:
         self._started = self.clock()
         self.reply.model = self.request.model
         response_open = False
+        watch = watching.set(self._watch_response)
         try:
             params = self.request.params()
             # This SDK no longer types sampling parameters (current Claude models reject them), but
@@ -102,6 +107,31 @@ class ReplySession:
                 self._settle(ReplyState.FAILED, failure)
         else:
             self._settle(None, None)
+        finally:
+            try:
+                watching.reset(watch)
+            except ValueError:
+                pass  # closed from another context (a generator finalised elsewhere): nothing to restore
+
+    async def _watch_response(self, response: Any) -> None:
+        """Record a failed HTTP attempt of this request as soon as its response arrives."""
+        if response.status_code < 400 or not response.request.url.path.endswith("/messages"):
+            return
+        await response.aread()
+        number = len(self.attempts) + 1
+        attempts = self.client.max_retries + 1
+        attempt = FailedAttempt(
+            number=number,
+            attempts=attempts,
+            status=response.status_code,
+            error=error_of(response.content, response.reason_phrase),
+            will_retry=number < attempts and should_retry(response.status_code, response.headers),
+            retry_after=retry_after_seconds(response.headers),
+            arrived=self.elapsed(),
+        )
+        self.attempts.append(attempt)
+        if self.on_attempt is not None:
+            self.on_attempt(attempt)
 
     def _record(self, frame: SSEFrame, arrived: float) -> WireEvent:
         event = wire_event_from_frame(frame, len(self.events), arrived)

@@ -67,6 +67,9 @@ class StatusBar(Horizontal):
         text = reply.state.value
         if reply.state in (ReplyState.FAILED, ReplyState.INCOMPLETE) and reply.reason:
             text = f"{text}: {reply.reason}"
+        elif reply.state is ReplyState.WAITING and session.attempts and session.attempts[-1].will_retry:
+            last = session.attempts[-1]
+            text = f"retrying: HTTP {last.status} (attempt {last.number + 1} of {last.attempts})"
         state.update(Content(neutralize(text)))
         state.remove_class(*STATE_CLASSES)
         state.add_class(f"-{reply.state.value}")
