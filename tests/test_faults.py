@@ -99,3 +99,15 @@ def test_print_mode_exits_with_the_class_of_the_failure(prompt, code, words) -> 
     retried = code in (5, 8)
     assert len([line for line in lines if "attempt" in line]) == (3 if retried else 1)
     assert result.stdout == b""
+
+
+def test_the_last_fault_asked_for_counts_when_a_refused_prompt_is_joined_to_the_next() -> None:
+    from tui_app.demo.scripts import HttpFault, choose_http_fault
+
+    def request(text: str) -> dict:
+        return {"messages": [{"role": "user", "content": text}]}
+
+    assert choose_http_fault(request("status 429 now\n\nstatus 401")) == HttpFault(401)
+    assert choose_http_fault(request("flaky 529")) == HttpFault(529, 2)
+    assert choose_http_fault(request("status 418")) is None
+    assert choose_http_fault(request("no faults here")) is None

@@ -392,7 +392,7 @@ class ClaudeTUI(ConversationActions, App):
         self.refresh_bindings()
         failure = session.failure
         if reply.state in (ReplyState.FAILED, ReplyState.INCOMPLETE) and failure is not None:
-            retry = f" {self.settings.keys.label('retry')} retries."
+            retry = f" ({self.settings.keys.label('retry')} retries)"
             self.notify(failure.message + retry, title=f"Reply {reply.state.value}", severity="error", timeout=12)
             rejected = failure.kind in (FailureKind.AUTH, FailureKind.REJECTED, FailureKind.USAGE)
             if rejected and not reply.blocks and not self.query_one(PromptInput).text.strip():

@@ -291,10 +291,12 @@ class HttpFault:
 def choose_http_fault(request: dict[str, Any]) -> HttpFault | None:
     """`status 429` in the last prompt fails every attempt; `flaky 529` fails the first two (so the SDK's
     retries succeed on the third)."""
-    found = re.search(r"\b(status|flaky) (\d{3})\b", _last_user_text(request).lower())
-    if not found or int(found.group(2)) not in HTTP_FAULTS:
+    # The last one counts: a refused prompt is joined to the next, which may ask for something else.
+    found = re.findall(r"\b(status|flaky) (\d{3})\b", _last_user_text(request).lower())
+    if not found or int(found[-1][1]) not in HTTP_FAULTS:
         return None
-    return HttpFault(int(found.group(2)), 2 if found.group(1) == "flaky" else None)
+    mode, status = found[-1]
+    return HttpFault(int(status), 2 if mode == "flaky" else None)
 
 
 def _last_user_text(request: dict[str, Any]) -> str:

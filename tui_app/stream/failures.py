@@ -83,7 +83,8 @@ def _error_detail(error: anthropic.APIStatusError) -> str:
         inner = body.get("error") if isinstance(body.get("error"), dict) else body
         kind, message = inner.get("type"), inner.get("message")
         if kind or message:
-            return f"{kind}: {message}" if kind and message else str(kind or message)
+            detail = f"{kind}: {message}" if kind and message else str(kind or message)
+            return detail.rstrip(". ")
     return error.message
 
 
