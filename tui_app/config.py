@@ -283,7 +283,7 @@ def apply_config(settings: Settings, data: dict[str, Any], text: str, path: Path
             else:
                 settings.sources[key] = source(None, key)
         elif key in MISPLACED:
-            problem(None, key, f"{key} is ignored: {MISPLACED[key]}")
+            problem(None, key, f"{key} is ignored: {MISPLACED[key]}{_exposure(path)}")
         else:
             problem(None, key, _unknown(key, {**TOP_LEVEL, **TABLES}, "the top level"))
     problems.extend(_key_clashes(settings, text, path))
@@ -318,6 +318,18 @@ def _key_clashes(settings: Settings, text: str, path: Path) -> list[ConfigProble
         for key in keys:
             owner.setdefault(key, action)
     return problems
+
+
+def _exposure(path: Path) -> str:
+    """A warning when a file holding a secret can be read by other users."""
+    try:
+        mode = path.stat().st_mode & 0o777
+    except OSError:
+        return ""
+    if mode & 0o077:
+        return (f"; this file holds a key and other users can read it (mode {mode:o}): remove the key, "
+                f"then chmod 600 {path}")
+    return ""
 
 
 def _unknown(key: str, known: Mapping[str, object], where: str) -> str:

@@ -39,6 +39,8 @@ class DemoServer:
         self.port = port
         self.pacing = pacing or DemoPacing()
         self.requests: list[dict[str, Any]] = []
+        self.request_headers: list[dict[str, str]] = []
+        """The headers of each `POST /v1/messages`, in order (tests check what a client sent)."""
         self._fault_attempts: dict[str, int] = {}
         self.lists_models = True
         """False makes `GET /v1/models` answer 500, as a server without a model list might."""
@@ -142,6 +144,7 @@ class DemoServer:
             await self._json(writer, 200, {"input_tokens": estimate_tokens(request)})
             return True
         self.requests.append(request)
+        self.request_headers.append(headers)
         fault = choose_http_fault(request)
         if fault is not None:
             key = json.dumps(request.get("messages"), sort_keys=True)

@@ -1,0 +1,105 @@
+"""A planted API key, searched for in everything the app shows, writes and exports.
+
+The key is real to the app: it talks to the demo backend as to any server, with the key in its
+headers, and the test checks the key was sent, so finding it nowhere else means something.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from tests.conftest import notifications, send_and_finish
+from tui_app.app import ClaudeTUI
+from tui_app.config import load_settings
+from tui_app.demo.scripts import UNPACED
+from tui_app.demo.server import DemoServer
+from tui_app.settings import Settings
+from tui_app.store.database import Store
+from tui_app.store.export import export
+from tui_app.widgets.event_log import EventLog
+
+KEY = "sk-ant-api03-PLANTED-" + "Zq7" * 12
+
+
+def carries_key(headers: dict[str, str]) -> bool:
+    """The SDK sends the key as `x-api-key` or as a bearer token, depending on its version."""
+    return KEY in (headers.get("x-api-key", ""), headers.get("authorization", "").removeprefix("Bearer "))
+
+
+def test_the_key_reaches_the_server_and_nothing_else(tmp_path) -> None:
+    import asyncio
+
+    server = DemoServer(pacing=UNPACED)
+    url = server.start()
+    events_file = tmp_path / "events.jsonl"
+    settings = Settings(demo_pacing=UNPACED, base_url=url, events_file=events_file)
+    settings.history.file = str(tmp_path / "conversations.db")
+    app = ClaudeTUI(settings, environ={"ANTHROPIC_API_KEY": KEY})
+    shown: list[str] = []
+
+    async def drive() -> None:
+        async with app.run_test(size=(120, 40)) as pilot:
+            for prompt in ("think first", "status 401", "overload now", "drop it", "tool please"):
+                await send_and_finish(pilot, prompt)
+                shown.append(app.export_screenshot())
+            await pilot.press("ctrl+r")
+            await pilot.pause()
+            shown.append(app.export_screenshot())
+            await pilot.press("f1")
+            await pilot.pause()
+            shown.append(app.export_screenshot())
+            log = app.query_one(EventLog)
+            shown.extend(str(entry) if isinstance(entry, str) else entry.data for entry in log.entries)
+            shown.extend(notifications(app))
+            await app.writer.call(lambda: None)
+
+    try:
+        asyncio.run(drive())
+    finally:
+        server.stop()
+    assert all(carries_key(headers) for headers in server.request_headers)
+    assert len(server.request_headers) == 5
+    store = Store.open(settings.history_path)
+    conversation = store.load(store.last_conversation_id())
+    events = {turn.id: store.events(turn.id) for turn in conversation.replies}
+    exports = [export(conversation, "md"), export(conversation, "json", events)]
+    store.close()
+    files = [events_file.read_bytes(), *(path.read_bytes() for path in tmp_path.glob("conversations.db*"))]
+    assert len(shown) > 10
+    assert not [text for text in [*shown, *exports] if KEY in text]
+    assert not [blob for blob in files if KEY.encode() in blob]
+    assert not [text for text in [*shown, *exports] if KEY[-12:] in text]  # nor a tail of it
+
+
+def test_print_mode_and_print_config_never_show_the_key(tmp_path) -> None:
+    server = DemoServer(pacing=UNPACED)
+    url = server.start()
+    env = {key: value for key, value in os.environ.items() if not key.startswith("ANTHROPIC_")}
+    env.update(ANTHROPIC_API_KEY=KEY, ANTHROPIC_BASE_URL=url, XDG_CONFIG_HOME=str(tmp_path),
+               XDG_DATA_HOME=str(tmp_path))
+    try:
+        outputs = []
+        for args in (["-p", "echo hi"], ["-p", "status 401"], ["-p", "status 529"], ["--print-config"],
+                     ["-p", "drop", "--events", str(tmp_path / "e.jsonl")]):
+            result = subprocess.run([sys.executable, "-m", "tui_app", *args], capture_output=True, env=env,
+                                    timeout=60)
+            outputs += [result.stdout, result.stderr]
+    finally:
+        server.stop()
+    assert server.request_headers and all(carries_key(headers) for headers in server.request_headers)
+    outputs.append((tmp_path / "e.jsonl").read_bytes())
+    assert not [output for output in outputs if KEY.encode() in output]
+
+
+def test_a_key_in_a_config_file_others_can_read_is_warned_about(tmp_path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(f'api_key = "{KEY}"\n')
+    config.chmod(0o644)
+    [problem] = load_settings({}, config).problems
+    assert "never read from a file" in problem and "other users can read it (mode 644)" in problem
+    assert f"chmod 600 {config}" in problem and KEY not in problem
+    config.chmod(0o600)
+    [problem] = load_settings({}, config).problems
+    assert "other users" not in problem
