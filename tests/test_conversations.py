@@ -6,6 +6,8 @@ All through the real app, SDK and HTTP against the demo backend, with the real S
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from tests.conftest import notifications, send_and_finish, start_stalled_reply, until
@@ -28,19 +30,23 @@ async def saved(pilot, conversation_id: int | None = None) -> Conversation:
     app = pilot.app
     await store_open(pilot)
     await app.writer.call(lambda: None)
+    with opened_store(app) as store:
+        return store.load(conversation_id or app.conversation.id)
+
+
+@contextmanager
+def opened_store(app) -> Iterator[Store]:
+    """The app's database, opened apart from the app, as another program would."""
     store = Store.open(app.settings.history_path)
     try:
-        return store.load(conversation_id or app.conversation.id)
+        yield store
     finally:
         store.close()
 
 
 def saved_events(app, turn_id: int) -> list[str]:
-    store = Store.open(app.settings.history_path)
-    try:
+    with opened_store(app) as store:
         return [event.name for event in store.events(turn_id)]
-    finally:
-        store.close()
 
 
 async def test_each_turn_is_saved_with_its_state_usage_timings_and_events(make_app) -> None:
@@ -163,9 +169,8 @@ async def test_browse_search_open_rename_and_delete(make_app) -> None:
         await pilot.pause()
         # The open conversation was the one renamed and deleted: a new one takes its place.
         assert app.conversation.id is None and app.conversation.turns == []
-        store = Store.open(app.settings.history_path)
-        assert [summary.title for summary in store.conversations()] == ["echo cherries", "echo apples"]
-        store.close()
+        with opened_store(app) as store:
+            assert [summary.title for summary in store.conversations()] == ["echo cherries", "echo apples"]
 
 
 async def test_retry_keeps_the_cancelled_reply_and_adds_a_new_one(make_app) -> None:
@@ -416,13 +421,10 @@ async def test_quitting_mid_reply_keeps_what_had_arrived(make_app) -> None:
     async with app.run_test() as pilot:
         session = await start_stalled_reply(pilot)
         await pilot.press("ctrl+q")
-    store = Store.open(app.settings.history_path)
-    try:
+    with opened_store(app) as store:
         reply = store.load(store.last_conversation_id()).turns[1]
         assert reply.state == "cancelled" and reply.text == session.reply.text != ""
         assert [event.name for event in store.events(reply.id)] == [event.name for event in session.events]
-    finally:
-        store.close()
 
 
 async def test_settings_given_on_the_command_line_override_the_resumed_conversations(make_app) -> None:
