@@ -252,6 +252,13 @@ class ClaudeTUI(ConversationActions, App):
         if self._events_file is not None:
             self._events_file.close()
 
+    async def sdk_client(self) -> anthropic.AsyncAnthropic:
+        """The one SDK client, built on first use (off the UI thread: building it imports the SDK)."""
+        assert self.backend is not None
+        if self._client is None:
+            self._client = await asyncio.to_thread(make_client, self.backend)
+        return self._client
+
     @property
     def streaming(self) -> bool:
         return self.session is not None and not self.session.reply.state.finished
@@ -315,10 +322,8 @@ class ClaudeTUI(ConversationActions, App):
         turn.settings = {name: value for name, value in request.params().items() if name != "messages"}
         self._reply_turn, self._events_saved, self._last_save, self._attempts_noted = turn, 0, 0.0, 0
         self._save(turn)
-        if self._client is None:
-            self._client = await asyncio.to_thread(make_client, self.backend)
         session = ReplySession(
-            self._client,
+            await self.sdk_client(),
             request,
             base_url=self.backend.base_url,
             on_event=self._events_file.write if self._events_file is not None else None,
@@ -359,9 +364,7 @@ class ClaudeTUI(ConversationActions, App):
         """The SDK's retries, in the event log where the reply's events go."""
         for attempt in session.attempts[self._attempts_noted :]:
             event_log.note(f"⟳ {attempt.describe()}")
-        if len(session.attempts) > self._attempts_noted:
-            self._attempts_noted = len(session.attempts)
-            event_log.refresh_view()
+        self._attempts_noted = len(session.attempts)
 
     def _save_progress(self, session: ReplySession) -> None:
         """Save the reply as it stands and the events that arrived since the last save."""

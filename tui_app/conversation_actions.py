@@ -15,7 +15,6 @@ from tui_app.screens.conversations_screen import ConversationsChoice, Conversati
 from tui_app.screens.text_prompt_screen import TextPromptScreen
 from tui_app.store.database import StoreError
 from tui_app.store.export import export
-from tui_app.stream.backend import make_client
 from tui_app.stream.conversation import Conversation, Turn
 from tui_app.stream.models import available_models
 from tui_app.widgets.event_log import EventLog
@@ -51,8 +50,7 @@ class ConversationActions(_Base):
         if given and self.conversation.id == conversation_id:
             self.conversation.settings = replace(self.conversation.settings, **given)
             self.query_one(StatusBar).show_settings(self.conversation.settings)
-            if self.writer is not None:
-                self.writer.save_conversation(self.conversation)
+            self.writer.save_conversation(self.conversation)
 
     async def open_conversation(self, conversation_id: int) -> None:
         """Show a saved conversation, ready to continue: its last screen at once, older turns on scrolling."""
@@ -173,9 +171,7 @@ class ConversationActions(_Base):
         """Pick the model from the backend's list and set this conversation's settings."""
         if isinstance(self.screen, ChatSettingsScreen) or self.backend is None:
             return
-        if self._client is None:
-            self._client = await asyncio.to_thread(make_client, self.backend)
-        models, note = await available_models(self._client, self.backend.base_url)
+        models, note = await available_models(await self.sdk_client(), self.backend.base_url)
         chosen = await self.push_screen_wait(ChatSettingsScreen(self.conversation.settings, models, note))
         if chosen is None:
             return

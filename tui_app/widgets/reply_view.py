@@ -113,6 +113,9 @@ class OtherBlockView(Static):
 
 BlockView = TextBlockView | ThinkingBlockView | ToolUseBlockView | OtherBlockView
 
+SUPERSEDED = "set aside: not sent again"
+"""The subtitle of a turn a retry or an edit replaced."""
+
 STATE_LABELS = {
     ReplyState.CANCELLED: "✗ cancelled — the partial reply is kept",
     ReplyState.INCOMPLETE: "⚠ incomplete",
@@ -151,7 +154,7 @@ class ReplyView(Vertical, can_focus=True):
 
     def show_superseded(self) -> None:
         self.set_class(self.turn.superseded, "-superseded")
-        self.border_subtitle = "set aside: not sent again" if self.turn.superseded else ""
+        self.border_subtitle = SUPERSEDED if self.turn.superseded else ""
 
     def action_copy(self) -> None:
         if self._reply is not None:

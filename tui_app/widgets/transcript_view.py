@@ -16,14 +16,13 @@ from textual.widgets import Static
 from tui_app.stream.conversation import Turn
 from tui_app.text_safety import neutralize
 from tui_app.widgets.copy_request import CopyRequest
-from tui_app.widgets.reply_view import ReplyView
+from tui_app.widgets.reply_view import SUPERSEDED, ReplyView
 
 PAGE = 4
 """Turns drawn at a time: on opening a conversation (more follow until the screen is full), and each
 time the user scrolls past the edge. Textual's Markdown takes about 0.1 s per reply to lay out."""
 WINDOW = 40
 """Turns mounted at most; those furthest from view make way."""
-SUPERSEDED = "set aside: not sent again"
 
 
 class UserTurn(Static, can_focus=True):
@@ -171,6 +170,8 @@ class TranscriptView(VerticalScroll, can_focus=False):
             return
         doomed = views[:excess] if from_top else views[-excess:]
         doomed = [view for view in doomed if not (isinstance(view, ReplyView) and view.streaming)]
+        if not doomed:
+            return
         if from_top:
             cut = self.children.index(doomed[-1]) + 1
             doomed_children = [child for child in self.children[:cut] if child is not self._older]
@@ -214,7 +215,7 @@ class TranscriptView(VerticalScroll, can_focus=False):
             views = await self._mount_range(max(0, self._first - PAGE), self._first, at_end=False)
             await self._trim(from_top=False)
             if keep is not None:
-                self.call_after_refresh(self._keep_at_top, keep)
+                self.call_after_refresh(self._keep_at, keep, 0)
             if select_last and views:
                 views[-1].focus(scroll_visible=False)
         finally:
@@ -235,10 +236,8 @@ class TranscriptView(VerticalScroll, can_focus=False):
         finally:
             self.call_after_refresh(self._paging_done)
 
-    def _keep_at_top(self, view: Widget) -> None:
-        self.scroll_to(y=view.virtual_region.y, animate=False, immediate=True)
-
     def _keep_at(self, view: Widget, offset: float) -> None:
+        """Scroll so `view` is `offset` rows below the top, where it was before turns came or went."""
         self.scroll_to(y=view.virtual_region.y - offset, animate=False, immediate=True)
 
     def _paging_done(self) -> None:
