@@ -85,14 +85,17 @@ async def _stream(
         on_event=recorder.write if recorder is not None else None,
     )
     session.on_attempt = lambda attempt: (stderr.write(f"claude-tui: {attempt.describe()}\n"), stderr.flush())
-    async for event in session.stream():
-        if event.type != "content_block_delta":
-            continue
-        delta = event.payload.get("delta") or {}
-        if delta.get("type") == "text_delta" and isinstance(delta.get("text"), str):
-            stdout.write(delta["text"].encode("utf-8"))
-            stdout.flush()
     reply = session.reply
+    written: dict[int, int] = {}
+    """Pieces of each text block already written, by block index: only what the reply took in is printed."""
+    async for event in session.stream():
+        if event.problem:
+            stderr.write(f"claude-tui: odd event #{event.seq} {event.name}: {event.problem}\n")
+        for block in reply.blocks:
+            if block.kind == "text" and len(block.pieces) > written.get(block.index, 0):
+                stdout.write("".join(block.pieces[written.get(block.index, 0):]).encode("utf-8"))
+                stdout.flush()
+                written[block.index] = len(block.pieces)
     for block in reply.blocks:
         if block.kind == "tool_use":
             tool_input = json.dumps(block.tool_input, ensure_ascii=False)

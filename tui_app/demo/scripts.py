@@ -56,7 +56,14 @@ class Hold:
     """Go silent, like a stalled model, until the client gives up."""
 
 
-Step = Send | Wait | Drop | Hold
+@dataclass(frozen=True, slots=True)
+class Raw:
+    """Bytes sent exactly as given: frames no well-behaved server would send."""
+
+    data: bytes
+
+
+Step = Send | Wait | Drop | Hold | Raw
 
 
 @dataclass(slots=True)
@@ -201,7 +208,7 @@ async def stream(session):
 
 > Press **Ctrl+R** to see the raw payloads, **Escape** to cancel a reply.
 
-Try a prompt with *essay*, *think*, *tool*, *overload*, *drop*, *stall* or *echo* in it.
+Try a prompt with *essay*, *think*, *tool*, *overload*, *drop*, *stall*, *malformed* or *echo* in it.
 """
 
 _ESSAY_TOPICS = (
@@ -226,7 +233,7 @@ def essay_text(paragraphs: int = 24) -> str:
     return "".join(parts)
 
 
-_KEYWORDS = ("essay", "think", "tool", "overload", "drop", "stall", "echo")
+_KEYWORDS = ("essay", "think", "tool", "overload", "drop", "stall", "malformed", "echo")
 
 
 def choose_script(request: dict[str, Any], pacing: DemoPacing) -> Script:
@@ -255,12 +262,39 @@ def choose_script(request: dict[str, Any], pacing: DemoPacing) -> Script:
     elif name == "stall":
         writer.text("This reply starts, and then the model goes quiet")
         return writer.cut(Hold())
+    elif name == "malformed":
+        return malformed(writer)
     elif name == "echo":
         turns = len(request.get("messages", []))
         writer.text(f"You said: {prompt}\n\n(This request carried {turns} messages.)")
     else:
         writer.text(SHOWCASE)
     return writer.finish()
+
+
+def malformed(writer: ScriptWriter) -> Script:
+    """A stream with every oddity a client must survive, around a reply that still makes sense."""
+
+    def text_delta(text: bytes) -> bytes:
+        return b'{"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": "' + text
+
+    steps = writer.script.steps
+    # Before message_start (which the writer has already placed).
+    steps.insert(0, Raw(b"event: content_block_delta\ndata: " + text_delta(b'too early"}}') + b"\n\n"))
+    writer.send("content_block_start", {"index": 0, "content_block": {"type": "text", "text": ""}})
+    writer.send("content_block_delta", {"index": 0, "delta": {"type": "text_delta", "text": "Odd frames follow; "}})
+    # Not JSON, and carrying a control sequence and markup: shown neutralised and literal in the log.
+    steps.append(Raw(b"event: content_block_delta\ndata: " + text_delta(b"\x1b[2J[bold]lost") + b"\n\n"))
+    steps.append(Raw(b"data: " + text_delta(b'this came without an event field. "}}') + b"\n\n"))
+    writer.send("future_event", {"detail": "[link=https://example.com]a type from the future[/link]"})
+    writer.send("content_block_delta", {"index": 0, "delta": {"type": "future_delta", "future": "ignored"}})
+    writer.send("content_block_delta", {"index": 0, "delta": {"type": "text_delta", "text": "The reply still ends."}})
+    writer.send("content_block_stop", {"index": 0})
+    script = writer.finish()
+    script.text = "Odd frames follow; this came without an event field. The reply still ends."
+    # The body ends inside a frame, inside a UTF-8 sequence ("é" is C3 A9).
+    steps.append(Raw(b'event: ping\ndata: {"type": "ping", "note": "caf\xc3'))
+    return script
 
 
 HTTP_FAULTS: dict[int, tuple[str, str]] = {

@@ -17,6 +17,7 @@ from tui_app.demo.scripts import (
     DemoPacing,
     Drop,
     Hold,
+    Raw,
     Send,
     Wait,
     choose_http_fault,
@@ -186,6 +187,8 @@ class DemoServer:
                 delay = due - loop.time()
                 if delay > 0:
                     await asyncio.sleep(delay)
+            elif isinstance(step, Raw):
+                writer.write(b"%x\r\n%s\r\n" % (len(step.data), step.data))
             elif isinstance(step, Drop):
                 await writer.drain()
                 writer.transport.abort()

@@ -9,6 +9,13 @@ from typing import Any
 from tui_app.stream.sse import SSEFrame
 
 PREVIEW_CHARS = 40
+MESSAGE_EVENTS = frozenset({
+    "message_start", "content_block_start", "content_block_delta", "content_block_stop",
+    "message_delta", "message_stop", "ping", "error",
+})
+"""The event types of the Messages stream today; others are logged and otherwise ignored."""
+DELTA_TYPES = frozenset({"text_delta", "thinking_delta", "input_json_delta", "signature_delta", "citations_delta"})
+BEFORE_START_ALLOWED = frozenset({"message_start", "ping", "error", "comment"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,8 +64,11 @@ def wire_event_from_record(seq: int, name: str, data: str, arrived: float, probl
     return WireEvent(seq=seq, name=name, data=data, payload=payload, arrived=arrived, problem=problem)
 
 
-def wire_event_from_frame(frame: SSEFrame, seq: int, arrived: float) -> WireEvent:
-    """Build the record for a frame, noting what a well-formed Messages stream would not contain."""
+def wire_event_from_frame(frame: SSEFrame, seq: int, arrived: float, *, started: bool = True) -> WireEvent:
+    """Build the record for a frame, noting what a well-formed Messages stream would not contain.
+
+    `started` says whether `message_start` has arrived: nothing but pings and errors may come before it.
+    """
     problems: list[str] = []
     payload: Any = None
     if frame.truncated:
@@ -77,6 +87,9 @@ def wire_event_from_frame(frame: SSEFrame, seq: int, arrived: float) -> WireEven
         declared = payload.get("type") if isinstance(payload, dict) else None
         if isinstance(declared, str) and declared != name:
             problems.append(f"payload type {declared!r} differs from event name")
+        if name not in MESSAGE_EVENTS:
+            problems.append("unknown event type: logged, otherwise ignored")
+    problems.extend(_content_problems(payload, started, name))
     return WireEvent(
         seq=seq,
         name=name,
@@ -85,6 +98,19 @@ def wire_event_from_frame(frame: SSEFrame, seq: int, arrived: float) -> WireEven
         arrived=arrived,
         problem="; ".join(problems) or None,
     )
+
+
+def _content_problems(payload: Any, started: bool, name: str) -> list[str]:
+    if not isinstance(payload, dict):
+        return []
+    kind = payload.get("type") if isinstance(payload.get("type"), str) else name
+    problems = []
+    if not started and kind not in BEFORE_START_ALLOWED:
+        problems.append("arrived before message_start")
+    delta = payload.get("delta")
+    if kind == "content_block_delta" and isinstance(delta, dict) and delta.get("type") not in DELTA_TYPES:
+        problems.append(f"unknown delta type {delta.get('type')!r}: ignored")
+    return problems
 
 
 def _preview(text: str) -> str:
@@ -99,7 +125,10 @@ def summarize(event: WireEvent) -> str:
     payload = event.payload if isinstance(event.payload, dict) else {}
     parts: list[str] = []
     kind = event.type
-    if kind == "message_start":
+    if not payload:
+        if event.data:
+            parts.append(_preview(event.data))  # not JSON: what came, as it came
+    elif kind == "message_start":
         message = payload.get("message") or {}
         usage = message.get("usage") or {}
         parts.append(f"model={message.get('model')}")

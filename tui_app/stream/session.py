@@ -99,7 +99,7 @@ class ReplySession:
             self._settle(ReplyState.CANCELLED, None)
             raise
         except Exception as error:  # noqa: BLE001 - every failure becomes a state, never a traceback
-            failure = classify_exception(error, self.base_url)
+            failure = classify_exception(error, self.base_url, getattr(self.client.timeout, "read", None))
             if response_open and failure.kind in (FailureKind.INCOMPLETE, FailureKind.SERVER):
                 # Some of the reply may have arrived: it is kept, and marked as cut short.
                 self._settle(ReplyState.INCOMPLETE, Failure(FailureKind.INCOMPLETE, failure.message))
@@ -134,7 +134,7 @@ class ReplySession:
             self.on_attempt(attempt)
 
     def _record(self, frame: SSEFrame, arrived: float) -> WireEvent:
-        event = wire_event_from_frame(frame, len(self.events), arrived)
+        event = wire_event_from_frame(frame, len(self.events), arrived, started=self.reply.saw_message_start)
         self.events.append(event)
         self.reply.apply(event)
         self.timings.last_event = arrived
