@@ -34,8 +34,11 @@ class Failure:
     """One line: what happened and what to do."""
 
 
-def classify_exception(error: BaseException, base_url: str) -> Failure:
-    """Turn an SDK, transport or stream exception into a `Failure` without a traceback."""
+def classify_exception(error: BaseException, base_url: str, idle_timeout: float | None = None) -> Failure:
+    """Turn an SDK, transport or stream exception into a `Failure` without a traceback.
+
+    `idle_timeout` is the seconds of silence after which a stream counts as stalled, to name in the message.
+    """
     import anthropic
     import httpx2
 
@@ -50,7 +53,9 @@ def classify_exception(error: BaseException, base_url: str) -> Failure:
         return Failure(FailureKind.NETWORK,
                        f"cannot reach {base_url} ({_describe(cause)}); check the URL or the network")
     if isinstance(error, httpx2.TimeoutException):
-        return Failure(FailureKind.INCOMPLETE, f"the stream stalled: no data for too long ({_describe(error)})")
+        silence = f"{idle_timeout:g} s" if idle_timeout else "too long"
+        return Failure(FailureKind.INCOMPLETE, f"stalled: no data for {silence}, so the reply was given up "
+                       "(the idle timeout; set it with --idle-timeout or idle_timeout in the config)")
     if isinstance(error, httpx2.TransportError):
         return Failure(FailureKind.INCOMPLETE, f"the connection dropped mid-stream ({_describe(error)})")
     return Failure(FailureKind.SERVER, f"unexpected error: {_describe(error)}")

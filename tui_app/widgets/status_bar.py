@@ -15,6 +15,8 @@ from tui_app.text_safety import neutralize
 
 FIELDS = ("backend", "model", "settings", "input", "output", "ttft", "total", "speed", "stop", "state")
 STATE_CLASSES = tuple(f"-{state.value}" for state in ReplyState)
+QUIET_SECONDS = 2.0
+"""Silence in a stream longer than this is shown as it grows, so a stall is never mistaken for a hang."""
 
 
 class StatusBar(Horizontal):
@@ -70,6 +72,10 @@ class StatusBar(Horizontal):
         elif reply.state is ReplyState.WAITING and session.attempts and session.attempts[-1].will_retry:
             last = session.attempts[-1]
             text = f"retrying: HTTP {last.status} (attempt {last.number + 1} of {last.attempts})"
+        elif reply.state is ReplyState.STREAMING and timings.last_event is not None:
+            quiet = session.elapsed() - timings.last_event
+            if quiet >= QUIET_SECONDS:
+                text = f"{text} · no data for {quiet:.0f} s"
         state.update(Content(neutralize(text)))
         state.remove_class(*STATE_CLASSES)
         state.add_class(f"-{reply.state.value}")
