@@ -156,8 +156,7 @@ class ConversationActions(_Base):
         if last is None:
             return
         prompt = self.query_one(PromptInput)
-        prompt.load_text(last.text)
-        prompt.move_cursor(prompt.document.end)
+        prompt.show_text(last.text)
         prompt.focus()
         self._editing = last
         prompt.border_title = "Prompt · editing your last prompt: sending replaces it and its reply"

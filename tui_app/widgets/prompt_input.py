@@ -3,6 +3,7 @@ Up on the first line and Down on the last walk through the prompts sent before, 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from textual import events
@@ -11,6 +12,17 @@ from textual.message import Message
 from textual.widgets import TextArea
 
 from tui_app.settings import KeyBindings
+from tui_app.text_safety import has_controls, size_label
+
+LARGE_PASTE_CHARS = 10_000
+"""A paste this long is held aside and shown as one line: the editor stays quick however big it is.
+So is a paste with control characters: they are sent as they are, never drawn."""
+_PLACEHOLDER = re.compile(r"\[pasted #(\d+): [^\]\n]*\]")
+
+
+
+def _held_aside(text: str) -> bool:
+    return len(text) >= LARGE_PASTE_CHARS or has_controls(text)
 
 
 class PromptInput(TextArea):
@@ -56,6 +68,8 @@ class PromptInput(TextArea):
         self._recalled: int | None = None
         """Which history entry is shown, while walking through them."""
         self._draft = ""
+        self._pastes: dict[int, str] = {}
+        """Large pastes held aside, by the number their placeholder shows."""
 
     def remember(self, prompt: str) -> None:
         if not self.sent_prompts or self.sent_prompts[-1] != prompt:
@@ -69,7 +83,7 @@ class PromptInput(TextArea):
         if self._recalled is None:
             if step > 0:
                 return False
-            self._draft = self.text
+            self._draft = self.prompt_text
             position = len(self.sent_prompts) - 1
         else:
             position = self._recalled + step
@@ -77,15 +91,44 @@ class PromptInput(TextArea):
             return True
         if position >= len(self.sent_prompts):
             self._recalled = None
-            self._show(self._draft)
+            self.show_text(self._draft)
             return True
         self._recalled = position
-        self._show(self.sent_prompts[position])
+        self.show_text(self.sent_prompts[position])
         return True
 
-    def _show(self, text: str) -> None:
-        self.load_text(text)
+    @property
+    def prompt_text(self) -> str:
+        """What sending would send: the text with each large paste's placeholder replaced by the paste."""
+        if not self._pastes:
+            return self.text
+        return _PLACEHOLDER.sub(lambda found: self._pastes.get(int(found.group(1)), found.group(0)), self.text)
+
+    def show_text(self, text: str) -> None:
+        """Replace the prompt's text (held aside like a paste, if it would be) and put the cursor at its end."""
+        self._pastes.clear()
+        self.load_text(self._hold_aside(text) if _held_aside(text) else text)
         self.move_cursor(self.document.end)
+
+    def clear(self):  # noqa: ANN201 - TextArea's own signature
+        self._pastes.clear()
+        return super().clear()
+
+    def _hold_aside(self, text: str) -> str:
+        number = max(self._pastes, default=0) + 1
+        self._pastes[number] = text
+        controls = ", with control characters" if has_controls(text) else ""
+        return f"[pasted #{number}: {size_label(text)}{controls}]"
+
+    def _on_paste(self, event: events.Paste) -> None:
+        # Textual calls each class's handler in turn: an ordinary paste is left to TextArea's.
+        if not _held_aside(event.text) or self.read_only:
+            return
+        event.stop()
+        event.prevent_default()
+        # Terminals paste line breaks as CR; the editor would have made them LF, so the held text does too.
+        self.insert(self._hold_aside(event.text.replace("\r\n", "\n").replace("\r", "\n")))
+        self.focus()
 
     async def _on_key(self, event: events.Key) -> None:
         # Handled here, in the widget's own queue, not with priority bindings: a priority binding runs
@@ -107,8 +150,9 @@ class PromptInput(TextArea):
             await super()._on_key(event)
 
     def action_submit(self) -> None:
-        if self.text.strip():
-            self.post_message(self.Submitted(self, self.text))
+        text = self.prompt_text
+        if text.strip():
+            self.post_message(self.Submitted(self, text))
 
     def action_newline(self) -> None:
         self.insert("\n")

@@ -14,7 +14,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from tui_app.stream.conversation import Turn
-from tui_app.text_safety import neutralize
+from tui_app.text_safety import neutralize, preview
 from tui_app.widgets.copy_request import CopyRequest
 from tui_app.widgets.reply_view import SUPERSEDED, ReplyView
 
@@ -32,8 +32,8 @@ class UserTurn(Static, can_focus=True):
 
     def __init__(self, turn: Turn) -> None:
         self.turn = turn
-        self.text = neutralize(turn.text)
-        super().__init__(Content(self.text), classes="turn turn-user")
+        # Drawn neutralised, and only the start of a huge paste; copied as it was sent.
+        super().__init__(Content(preview(neutralize(turn.text))), classes="turn turn-user")
         self.border_title = "You"
         self.show_superseded()
 
@@ -42,7 +42,7 @@ class UserTurn(Static, can_focus=True):
         self.border_subtitle = SUPERSEDED if self.turn.superseded else ""
 
     def action_copy(self) -> None:
-        self.post_message(CopyRequest(self.text, "your message"))
+        self.post_message(CopyRequest(self.turn.text, "your message"))
 
 
 TurnView = UserTurn | ReplyView
