@@ -56,6 +56,10 @@ def build_parser() -> argparse.ArgumentParser:
     history.add_argument("--no-history", action="store_true", help="keep nothing: conversations are not saved")
     parser.add_argument("--events", type=Path, default=None, metavar="FILE",
                         help="append every wire event, pings and errors included, to FILE as JSON lines")
+    parser.add_argument("--debug-log", type=Path, default=None, metavar="FILE",
+                        help="write the SDK's and HTTP layer's debug log to FILE, credentials redacted "
+                             "(ANTHROPIC_LOG=debug does the same: to stderr with -p, else to debug.log "
+                             "beside the conversations)")
     parser.add_argument("--idle-timeout", type=_positive_float, default=None, metavar="SECONDS",
                         help="give up on a stream after this long without a byte (default 60)")
     parser.add_argument("--demo-server", metavar="[HOST:]PORT", default=None,
@@ -96,6 +100,27 @@ def settings_from_args(args: argparse.Namespace, environ: Mapping[str, str]) -> 
     return settings
 
 
+def _start_debug_log(args: argparse.Namespace, settings: Settings, environ: Mapping[str, str]) -> None:
+    """Before the SDK is imported: so its own logging set-up, which would print to stderr, adds nothing."""
+    from tui_app.debug_log import requested_level, start_debug_log
+
+    level = requested_level(environ, args.debug_log)
+    if level is None:
+        return
+    secrets = [environ.get("ANTHROPIC_API_KEY", ""), environ.get("ANTHROPIC_AUTH_TOKEN", "")]
+    path = args.debug_log
+    if path is None and args.prompt is None:
+        from tui_app.config import default_data_path
+
+        path = default_data_path(environ).with_name("debug.log")  # stderr is the screen
+    try:
+        start_debug_log(level, secrets, path, sys.stderr)
+    except OSError as error:
+        settings.problems.append(f"the debug log {path} cannot be written: {error.strerror}")
+        return
+    settings.debug_log = path
+
+
 def main(argv: list[str] | None = None) -> int:
     import os
 
@@ -123,6 +148,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.export is not None:
             return export_conversation(settings, args.export, args.format, args.output, sys.stdout, sys.stderr)
         return list_conversations(settings, args.list_conversations, sys.stdout, sys.stderr)
+    _start_debug_log(args, settings, os.environ)
     if args.prompt is not None:
         from tui_app.printmode import run_print_mode
 

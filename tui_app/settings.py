@@ -107,6 +107,8 @@ class Settings:
     connect_timeout: float = 10.0
     idle_timeout: float = 60.0
     events_file: Path | None = None
+    debug_log: Path | None = None
+    """The file the debug log goes to, when one was asked for (with print mode it may go to stderr)."""
     """Where to write every wire event as JSON lines, if anywhere."""
     panels: Panels = field(default_factory=Panels)
     keys: KeyBindings = field(default_factory=KeyBindings)

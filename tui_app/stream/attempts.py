@@ -13,6 +13,8 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from tui_app.debug_log import log_exchange
+
 if TYPE_CHECKING:
     import httpx2
 
@@ -23,7 +25,9 @@ watching: ContextVar[ResponseWatcher | None] = ContextVar("watching", default=No
 
 
 async def observe_response(response: httpx2.Response) -> None:
-    """The HTTP client's response hook: hand the response to whoever is watching this request."""
+    """The HTTP client's response hook: log the exchange, and hand the response to whoever is watching
+    this request."""
+    log_exchange(response)
     watcher = watching.get()
     if watcher is not None:
         await watcher(response)
