@@ -73,24 +73,52 @@ def test_the_key_reaches_the_server_and_nothing_else(tmp_path) -> None:
     assert not [text for text in [*shown, *exports] if KEY[-12:] in text]  # nor a tail of it
 
 
-def test_print_mode_and_print_config_never_show_the_key(tmp_path) -> None:
+def run_with_key(tmp_path, *commands: list[str], env: dict[str, str] | None = None) -> list:
+    """Run the CLI once per command, with the key set and a demo server as the backend; check the key
+    reached the server each time."""
     server = DemoServer(pacing=UNPACED)
     url = server.start()
-    env = {key: value for key, value in os.environ.items() if not key.startswith("ANTHROPIC_")}
-    env.update(ANTHROPIC_API_KEY=KEY, ANTHROPIC_BASE_URL=url, XDG_CONFIG_HOME=str(tmp_path),
-               XDG_DATA_HOME=str(tmp_path))
+    base = {key: value for key, value in os.environ.items() if not key.startswith("ANTHROPIC_")}
+    base.update(ANTHROPIC_API_KEY=KEY, ANTHROPIC_BASE_URL=url, XDG_CONFIG_HOME=str(tmp_path),
+                XDG_DATA_HOME=str(tmp_path), **(env or {}))
     try:
-        outputs = []
-        for args in (["-p", "echo hi"], ["-p", "status 401"], ["-p", "status 529"], ["--print-config"],
-                     ["-p", "drop", "--events", str(tmp_path / "e.jsonl")]):
-            result = subprocess.run([sys.executable, "-m", "tui_app", *args], capture_output=True, env=env,
-                                    timeout=60)
-            outputs += [result.stdout, result.stderr]
+        results = [subprocess.run([sys.executable, "-m", "tui_app", *args], capture_output=True, env=base, timeout=60)
+                   for args in commands]
     finally:
         server.stop()
     assert server.request_headers and all(carries_key(headers) for headers in server.request_headers)
+    return results
+
+
+def test_print_mode_and_print_config_never_show_the_key(tmp_path) -> None:
+    results = run_with_key(tmp_path, ["-p", "echo hi"], ["-p", "status 401"], ["-p", "status 529"],
+                           ["--print-config"], ["-p", "drop", "--events", str(tmp_path / "e.jsonl")])
+    outputs = [output for result in results for output in (result.stdout, result.stderr)]
     outputs.append((tmp_path / "e.jsonl").read_bytes())
     assert not [output for output in outputs if KEY.encode() in output]
+
+
+def test_debug_logs_show_each_requests_headers_with_the_credentials_redacted(tmp_path) -> None:
+    log_file = tmp_path / "debug.log"
+    [to_file] = run_with_key(tmp_path, ["-p", "status 401", "--debug-log", str(log_file)])
+    [to_stderr] = run_with_key(tmp_path, ["-p", "echo hi"], env={"ANTHROPIC_LOG": "debug"})
+    logged = log_file.read_text()
+    assert oct(log_file.stat().st_mode & 0o777) == "0o600"
+    assert "-> 401 request headers" in logged and "'authorization': '[redacted]'" in logged
+    stderr = to_stderr.stderr.decode()
+    assert "Request options" in stderr and "'authorization': '[redacted]'" in stderr
+    for output in (logged.encode(), to_file.stdout, to_file.stderr, to_stderr.stdout, to_stderr.stderr):
+        assert KEY.encode() not in output and KEY[-12:].encode() not in output
+
+
+def test_redaction_covers_the_shapes_headers_are_logged_in() -> None:
+    from tui_app.debug_log import redact
+
+    assert redact(f"key {KEY} used", [KEY]) == "key [redacted] used"
+    assert redact("{'x-api-key': 'abc', 'host': 'h'}") == "{'x-api-key': '[redacted]', 'host': 'h'}"
+    assert redact("Authorization: Bearer abc\nnext") == "Authorization: [redacted]\nnext"
+    assert redact('[(b"X-Api-Key", b"abc")]') == '[(b"X-Api-Key", b"[redacted]")]'
+    assert redact("{'authorization': '[redacted]'}") == "{'authorization': '[redacted]'}"
 
 
 def test_a_key_in_a_config_file_others_can_read_is_warned_about(tmp_path) -> None:

@@ -54,7 +54,8 @@ Resume = int | str | None
 DEMO_NOTICE = (
     "Demo backend: no ANTHROPIC_API_KEY is set, so replies come from the built-in demo server on "
     "this machine. Every event you see is real SSE over HTTP. Try a prompt with essay, think, tool, overload, drop, "
-    "stall or echo in it; set ANTHROPIC_API_KEY to talk to Claude."
+    "stall, malformed or echo in it, or \"status 529\" / \"flaky 529\" for an HTTP error (always / twice); "
+    "set ANTHROPIC_API_KEY to talk to Claude."
 )
 
 
@@ -152,6 +153,8 @@ class ClaudeTUI(ConversationActions, App):
                     f"Cannot write the events file {self.settings.events_file}: {error.strerror}. "
                     "Events are still shown here."
                 )
+        if self.settings.debug_log is not None:
+            await transcript.add_notice(f"Debug log: {self.settings.debug_log} (credentials redacted).")
         self.query_one(StatusBar).show_idle(backend.label, self.conversation.settings)
         self._loop = asyncio.get_running_loop()
         self._warm_up_sdk()
