@@ -44,7 +44,8 @@ if TYPE_CHECKING:
     import anthropic
 
 FLUSH_SECONDS = 1 / 15
-"""How often streamed text reaches the screen. Per-token writes make Markdown re-parsing quadratic."""
+"""How often streamed text reaches the screen (the first token is shown as soon as it arrives).
+Per-token writes make Markdown re-parsing quadratic."""
 SAVE_SECONDS = 0.5
 """How often a streaming reply's new events are saved."""
 
@@ -343,8 +344,11 @@ class ClaudeTUI(ConversationActions, App):
         self.refresh_bindings()
         timer = self.set_interval(FLUSH_SECONDS, self._flush_reply)
         try:
+            waiting_for_first = True
             async for _event in session.stream():
-                pass
+                if waiting_for_first and session.timings.first_token is not None:
+                    waiting_for_first = False
+                    await self._flush_reply()  # the first token is shown at once, not at the next tick
         finally:
             timer.stop()
             await self._finish_reply(session)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from tui_app.demo.scripts import (
@@ -18,6 +19,7 @@ from tui_app.demo.scripts import (
     Drop,
     Hold,
     Raw,
+    Script,
     Send,
     Wait,
     choose_http_fault,
@@ -35,8 +37,11 @@ DRAIN_EVERY = 64
 class DemoServer:
     """A Messages API server on loopback. `requests` keeps every request body it received."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, pacing: DemoPacing | None = None) -> None:
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, pacing: DemoPacing | None = None,
+                 script_for: Callable[[dict[str, Any], DemoPacing], Script] = choose_script) -> None:
+        """`script_for` picks the reply to a request: the keyword scripts, or a benchmark's own."""
         self.host = host
+        self.script_for = script_for
         self.port = port
         self.pacing = pacing or DemoPacing()
         self.requests: list[dict[str, Any]] = []
@@ -154,7 +159,7 @@ class DemoServer:
                 retry_after = {"retry-after": "1"} if fault.status == 429 else {}
                 await self._json(writer, fault.status, fault.body(), retry_after)
                 return True
-        script = choose_script(request, self.pacing)
+        script = self.script_for(request, self.pacing)
         if not request.get("stream"):
             if not script.complete:
                 await self._json(writer, 529, _error("overloaded_error", "Overloaded"))

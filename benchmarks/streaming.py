@@ -1,0 +1,311 @@
+"""Streaming speed: render under load, overhead over the bare SDK, and time to first token.
+
+Every measurement drives a real Textual app headless (`run_test`) through the real SDK over HTTP, against
+`bench_server.py` running in its own process (so the server's work is not counted as the client's).
+
+- **render**: Markdown (paragraphs, lists, tables, one 400-line code block) of each size, streamed in
+  4-character deltas at 1,000 characters/s, shown three ways: by claude-tui, by a reference app calling
+  `Markdown.update` with the whole text per delta, and by one calling `MarkdownStream.write` per delta.
+  Reports wall time / ideal time, the lag of the text on screen behind the wire (p50, p99, max), and CPU
+  seconds. A reference that falls too far behind is stopped at `--limit` seconds and says how much it
+  had shown.
+- **overhead**: an unpaced 20,000-delta reply: claude-tui's time from request to the last character on
+  screen, divided by the time the bare SDK takes to read the same stream.
+- **ttft**: how long claude-tui takes to put the first content delta on screen after it arrived.
+
+    python benchmarks/streaming.py [--sizes 4,20,60,200] [--only render,overhead,ttft] [--limit 60]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import bisect
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from textual.app import App, ComposeResult  # noqa: E402
+from textual.containers import VerticalScroll  # noqa: E402
+from textual.widgets import Markdown  # noqa: E402
+
+from benchmarks.bench_server import markdown_corpus, serve  # noqa: E402
+from tui_app.app import ClaudeTUI  # noqa: E402
+from tui_app.demo.scripts import DELTA_CHARS  # noqa: E402
+from tui_app.settings import Settings  # noqa: E402
+from tui_app.widgets.prompt_input import PromptInput  # noqa: E402
+from tui_app.widgets.reply_view import TextBlockView  # noqa: E402
+
+RATE = 1000
+"""Characters per second of the paced streams."""
+SIZE = (120, 40)
+
+
+@dataclass
+class Display:
+    """When text reached the screen: (time, characters shown so far), and when each delta arrived."""
+
+    marks: list[tuple[float, int]] = field(default_factory=list)
+    shown: int = 0
+    first_arrival: float | None = None
+
+    def record(self, shown: int) -> None:
+        self.shown = shown
+        self.marks.append((time.perf_counter(), shown))
+
+    def wrap(self, markdown: Markdown, *, whole: bool) -> None:
+        """Record every `append` and `update` of this widget once it has been applied. `whole`: the widget
+        shows the whole text (else it is one of several segments, each adding to what is shown)."""
+        append, update = markdown.append, markdown.update
+
+        async def appended(fragment: str) -> None:
+            await append(fragment)
+            self.record(self.shown + len(fragment))
+
+        async def updated(text: str = "") -> None:
+            before = self.shown
+            await update(text)
+            if whole or text:
+                self.record(len(text) if whole else before + len(text))
+
+        markdown.append, markdown.update = appended, updated  # type: ignore[method-assign]
+
+    def shown_at(self, characters: int) -> float | None:
+        counts = [shown for _, shown in self.marks]
+        position = bisect.bisect_left(counts, characters)
+        return self.marks[position][0] if position < len(self.marks) else None
+
+
+@dataclass
+class Result:
+    strategy: str
+    size: int
+    wall: float
+    ideal: float
+    lags: list[float]
+    cpu: float
+    complete: bool
+    shown: int
+
+    def row(self) -> str:
+        lags = sorted(self.lags) or [0.0]
+        p99 = lags[min(len(lags) - 1, int(len(lags) * 0.99))]
+        done = "" if self.complete else f"  stopped at {self.shown / self.size:.0%}"
+        return (f"{self.size // 1000:>5} KB  {self.strategy:<26}{self.wall / self.ideal:>7.2f}"
+                f"{statistics.median(lags) * 1000:>9.0f}{p99 * 1000:>9.0f}{lags[-1] * 1000:>9.0f}"
+                f"{self.cpu:>8.1f}{self.cpu / (self.size / 1000):>9.3f}{done}")
+
+
+def lags_behind_wire(display: Display, size: int, rate: int) -> list[float]:
+    """For each delta, the time from when the server sent it (on its fixed schedule from the first
+    delta's arrival) to when the text up to it was on screen; unshown deltas count until now."""
+    assert display.first_arrival is not None
+    interval = DELTA_CHARS / rate
+    now = time.perf_counter()
+    lags = []
+    for index in range((size + DELTA_CHARS - 1) // DELTA_CHARS):
+        sent = display.first_arrival + index * interval
+        shown = display.shown_at(min(size, (index + 1) * DELTA_CHARS))
+        if shown is None and sent > now:
+            break  # the stream was stopped before the server sent it
+        lags.append((shown if shown is not None else now) - sent)
+    return lags
+
+
+# claude-tui itself
+
+
+def claude_tui(url: str, folder: Path) -> ClaudeTUI:
+    settings = Settings(base_url=url)
+    settings.history.file = str(folder / "conversations.db")
+    settings.panels.events = True
+    return ClaudeTUI(settings, environ={})
+
+
+async def run_claude_tui(url: str, prompt: str, size: int, display: Display) -> tuple[float, float, float]:
+    """Stream one reply in the real app: (seconds from Enter to the whole text on screen, CPU seconds,
+    when the first content delta arrived)."""
+    watch_text_blocks(display)
+    with tempfile.TemporaryDirectory() as folder:
+        app = claude_tui(url, Path(folder))
+        async with app.run_test(size=SIZE) as pilot:
+            await app.workers.wait_for_complete()  # start-up work is not the stream's
+            app.query_one(PromptInput).load_text(prompt)
+            cpu, started = time.process_time(), time.perf_counter()
+            await pilot.press("enter")
+            while display.shown < size:
+                await asyncio.sleep(0.005)
+            finished = display.marks[-1][0]
+            cpu = time.process_time() - cpu
+            await app.workers.wait_for_complete()
+            session = app.sessions[-1]
+            assert session.reply.text == markdown_corpus(size), "the reply differs from what was sent"
+            assert session.timings.first_token is not None
+            first = session._started + session.timings.first_token
+    return finished - started, cpu, first
+
+
+def watch_text_blocks(display: Display) -> None:
+    """Record the text blocks the app creates from now on (the benchmark's one reply has one)."""
+    if not hasattr(TextBlockView, "_unwatched_init"):
+        TextBlockView._unwatched_init = TextBlockView.__init__  # type: ignore[attr-defined]
+
+    def __init__(self: TextBlockView, *args: object, **kwargs: object) -> None:
+        TextBlockView._unwatched_init(self, *args, **kwargs)  # type: ignore[attr-defined]
+        display.wrap(self, whole=True)
+
+    TextBlockView.__init__ = __init__  # type: ignore[method-assign]
+
+
+# the two reference strategies
+
+
+class ReferenceApp(App[None]):
+    def compose(self) -> ComposeResult:
+        with VerticalScroll():
+            yield Markdown()
+
+
+async def run_reference(url: str, prompt: str, size: int, strategy: str, limit: float,
+                        display: Display) -> tuple[float, float, bool]:
+    import anthropic
+
+    app = ReferenceApp()
+    async with app.run_test(size=SIZE):
+        markdown = app.query_one(Markdown)
+        display.wrap(markdown, whole=True)
+        client = anthropic.AsyncAnthropic(api_key="bench", base_url=url)
+        cpu, started = time.process_time(), time.perf_counter()
+        stream = Markdown.get_stream(markdown) if strategy == "stream" else None
+        text = ""
+        complete = True
+        events = await client.messages.create(model="bench", max_tokens=64000, stream=True,
+                                              messages=[{"role": "user", "content": prompt}])
+        async for event in events:
+            if event.type != "content_block_delta" or event.delta.type != "text_delta":
+                continue
+            if display.first_arrival is None:
+                display.first_arrival = time.perf_counter()
+            if time.perf_counter() - started > limit:
+                complete = False
+                break
+            if stream is None:
+                text += event.delta.text
+                await markdown.update(text)
+            else:
+                await stream.write(event.delta.text)
+        if stream is not None:
+            await stream.stop()
+        await events.close()
+        finished = display.marks[-1][0] if display.marks else time.perf_counter()
+        cpu = time.process_time() - cpu
+    return finished - started, cpu, complete
+
+
+async def render(url: str, sizes: list[int], limit: float) -> list[Result]:
+    results = []
+    for size in sizes:
+        prompt = f"bench size={size} rate={RATE}"
+        ideal = size / RATE
+        display = Display()
+        wall, cpu, first = await run_claude_tui(url, prompt, size, display)
+        display.first_arrival = first
+        results.append(Result("claude-tui", size, wall, ideal, lags_behind_wire(display, size, RATE), cpu,
+                              True, size))
+        print(results[-1].row(), flush=True)
+        for strategy, name in (("update", "Markdown.update per delta"), ("stream", "MarkdownStream per delta")):
+            display = Display()
+            wall, cpu, complete = await run_reference(url, prompt, size, strategy, limit, display)
+            lags = lags_behind_wire(display, size, RATE)
+            results.append(Result(name, size, wall, ideal, lags, cpu, complete, display.shown))
+            print(results[-1].row(), flush=True)
+    return results
+
+
+# overhead over the bare SDK, and time to first token
+
+
+async def bare_sdk_seconds(url: str, prompt: str) -> float:
+    import anthropic
+
+    client = anthropic.AsyncAnthropic(api_key="bench", base_url=url)
+    started = time.perf_counter()
+    text = []
+    events = await client.messages.create(model="bench", max_tokens=64000, stream=True,
+                                          messages=[{"role": "user", "content": prompt}])
+    async for event in events:
+        if event.type == "content_block_delta" and event.delta.type == "text_delta":
+            text.append(event.delta.text)
+    return time.perf_counter() - started
+
+
+async def overhead(url: str, runs: int) -> tuple[float, float]:
+    size = 20_000 * DELTA_CHARS
+    prompt = f"bench size={size} rate=0"
+    app_times, sdk_times = [], []
+    for _ in range(runs):
+        sdk_times.append(await bare_sdk_seconds(url, prompt))
+        display = Display()
+        wall, _cpu, _first = await run_claude_tui(url, prompt, size, display)
+        app_times.append(wall)
+    return statistics.median(app_times), statistics.median(sdk_times)
+
+
+async def ttft(url: str, runs: int) -> list[float]:
+    """Per run: seconds from the first content delta's arrival to its text on screen."""
+    added = []
+    for _ in range(runs):
+        display = Display()
+        _wall, _cpu, first = await run_claude_tui(url, "bench size=400 rate=1000 ttft_ms=300", 400, display)
+        shown = next(moment for moment, characters in display.marks if characters > 0)
+        added.append(shown - first)
+    return added
+
+
+def timed(label: str, action: Callable[[], object]) -> object:
+    started = time.perf_counter()
+    result = action()
+    print(f"({label}: {time.perf_counter() - started:.0f} s)", file=sys.stderr)
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="4,20,60,200", help="KB, comma-separated")
+    parser.add_argument("--only", default="render,overhead,ttft")
+    parser.add_argument("--limit", type=float, default=60.0,
+                        help="seconds after which a reference strategy is stopped")
+    parser.add_argument("--runs", type=int, default=5, help="runs of the overhead and ttft measures")
+    options = parser.parse_args()
+    only = set(options.only.split(","))
+    url, server = serve()
+    try:
+        print(f"claude-tui streaming benchmark · {os.cpu_count()} cores · Python {sys.version.split()[0]}")
+        if "render" in only:
+            sizes = [int(size) * 1000 for size in options.sizes.split(",")]
+            print(f"\nRender under load: {DELTA_CHARS}-character deltas at {RATE} characters/s")
+            print(f"{'size':>8}  {'strategy':<26}{'wall/ideal':>7}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}"
+                  f"{'CPU s':>8}{'CPU s/KB':>9}")
+            timed("render", lambda: asyncio.run(render(url, sizes, options.limit)))
+        if "overhead" in only:
+            app_time, sdk_time = timed("overhead", lambda: asyncio.run(overhead(url, options.runs)))
+            print(f"\nOverhead, unpaced 20,000 deltas (median of {options.runs}): claude-tui {app_time:.2f} s "
+                  f"to the last character on screen; bare SDK {sdk_time:.2f} s to read it; "
+                  f"ratio {app_time / sdk_time:.2f}")
+        if "ttft" in only:
+            added = timed("ttft", lambda: asyncio.run(ttft(url, options.runs)))
+            print(f"\nTime to first token added by the app (first delta arrived → on screen), {options.runs} runs: "
+                  f"median {statistics.median(added) * 1000:.1f} ms, max {max(added) * 1000:.1f} ms")
+    finally:
+        server.terminate()
+
+
+if __name__ == "__main__":
+    main()
