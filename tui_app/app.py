@@ -22,7 +22,6 @@ from tui_app.clipboard import Clipboard
 from tui_app.config import remember_theme
 from tui_app.conversation_actions import ConversationActions
 from tui_app.demo.server import DemoServer
-from tui_app.screens.help_screen import HelpScreen
 from tui_app.settings import DEFAULT_THEME, Settings, demo_backend, key_action_names, real_backend
 from tui_app.store.database import Store, StoreError
 from tui_app.store.writer import StoreWriter
@@ -477,6 +476,8 @@ class ClaudeTUI(ConversationActions, App):
             self._stop_editing()
 
     def action_help(self) -> None:
+        from tui_app.screens.help_screen import HelpScreen  # loaded when first needed
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.settings.keys))
 

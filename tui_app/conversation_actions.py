@@ -10,9 +10,6 @@ from typing import TYPE_CHECKING
 
 from textual import work
 
-from tui_app.screens.chat_settings_screen import ChatSettingsScreen
-from tui_app.screens.conversations_screen import ConversationsChoice, ConversationsScreen
-from tui_app.screens.text_prompt_screen import TextPromptScreen
 from tui_app.store.database import StoreError
 from tui_app.store.export import export
 from tui_app.stream.conversation import Conversation, Turn
@@ -24,6 +21,7 @@ from tui_app.widgets.transcript_view import TranscriptView
 
 if TYPE_CHECKING:
     from tui_app.app import ClaudeTUI
+    from tui_app.screens.conversations_screen import ConversationsChoice
 
     _Base = ClaudeTUI
 else:
@@ -111,6 +109,8 @@ class ConversationActions(_Base):
             self.notify(f"Conversations are not available: {self.store_problem or 'the store is opening'}.",
                         title="Conversations", severity="warning")
             return
+        from tui_app.screens.conversations_screen import ConversationsScreen  # loaded when first needed
+
         if isinstance(self.screen, ConversationsScreen):
             return
         self.push_screen(ConversationsScreen(self.writer, self.conversation.id), self._conversations_closed)
@@ -168,6 +168,8 @@ class ConversationActions(_Base):
     @work(group="chat-settings", exclusive=True, exit_on_error=False)
     async def action_chat_settings(self) -> None:
         """Pick the model from the backend's list and set this conversation's settings."""
+        from tui_app.screens.chat_settings_screen import ChatSettingsScreen  # loaded when first needed
+
         if isinstance(self.screen, ChatSettingsScreen) or self.backend is None:
             return
         models, note = await available_models(await self.sdk_client(), self.backend.base_url)
@@ -188,6 +190,8 @@ class ConversationActions(_Base):
             self.notify("There is nothing to export yet.", title="Export", severity="warning")
             return
         suggested = Path.cwd() / export_file_name(conversation, fmt)
+        from tui_app.screens.text_prompt_screen import TextPromptScreen
+
         answer = await self.push_screen_wait(TextPromptScreen(f"Export as {fmt.upper()} to", str(suggested)))
         if answer is None:
             return
