@@ -231,3 +231,4 @@ async def test_a_prompt_sent_while_a_reply_streams_is_kept_not_sent(make_app) ->
         await app.workers.wait_for_complete()
         assert app.sessions[1].reply.state is ReplyState.DONE
         assert app.sessions[1].reply.text.startswith("You said: echo too soon")
+

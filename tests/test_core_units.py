@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -12,7 +13,7 @@ from tui_app.text_safety import neutralize
 
 
 def event(payload: dict) -> WireEvent:
-    return WireEvent(seq=0, name=payload["type"], data="", payload=payload, arrived=0.0)
+    return WireEvent(seq=0, name=payload["type"], data=json.dumps(payload), arrived=0.0)
 
 
 def test_a_reply_without_message_stop_is_incomplete_however_it_looks() -> None:
@@ -125,3 +126,4 @@ def test_every_package_is_listed_for_the_wheel() -> None:
     listed = set(tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
     found = {".".join(init.parent.relative_to(root).parts) for init in (root / "tui_app").rglob("__init__.py")}
     assert found <= listed
+

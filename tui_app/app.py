@@ -108,6 +108,9 @@ class ClaudeTUI(ConversationActions, App):
         self._reply_turn: Turn | None = None
         self._events_saved = 0
         self._last_save = 0.0
+        self._drawing = asyncio.Lock()
+        """Held while the reply view is brought up to date: the timer's flush, the first token's and the
+        final one must not interleave, or two of them could draw into a block view not yet mounted."""
         self._attempts_noted = 0
         self._store_ready = asyncio.Event()
         """Set once the store is open or known to be unusable: replies wait for it, so none goes unsaved."""
@@ -357,7 +360,8 @@ class ClaudeTUI(ConversationActions, App):
         session = self.session
         if session is None or self._reply_view is None:
             return
-        await self._reply_view.sync(session.reply)
+        async with self._drawing:
+            await self._reply_view.sync(session.reply)
         event_log = self.query_one(EventLog)
         self._note_attempts(session, event_log)
         event_log.sync()
@@ -388,7 +392,8 @@ class ClaudeTUI(ConversationActions, App):
         # Saved first: when the app is quitting, the screen may be gone before this returns.
         self._save_progress(session)
         assert self._reply_view is not None
-        await self._reply_view.finish(reply)
+        async with self._drawing:
+            await self._reply_view.finish(reply)
         event_log = self.query_one(EventLog)
         self._note_attempts(session, event_log)
         event_log.sync()

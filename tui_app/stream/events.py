@@ -20,7 +20,11 @@ BEFORE_START_ALLOWED = frozenset({"message_start", "ping", "error", "comment"})
 
 @dataclass(frozen=True, slots=True)
 class WireEvent:
-    """One frame as it came over the wire, stamped with its arrival time."""
+    """One frame as it came over the wire, stamped with its arrival time.
+
+    Kept as text: a long reply has a hundred thousand of these, and their parsed payloads would take ten
+    times the memory. `payload` parses the data again on each use.
+    """
 
     seq: int
     """Position in the reply's stream, from 0."""
@@ -28,19 +32,21 @@ class WireEvent:
     """The SSE `event:` field; `(none)` when the frame had none, `comment` for a comment-only frame."""
     data: str
     """The `data:` text exactly as received."""
-    payload: Any
-    """The data parsed as JSON, or None when it was empty or not JSON."""
     arrived: float
     """Seconds since the request was sent."""
     problem: str | None = None
     """What was wrong with the frame, when something was."""
+    type: str = ""
+    """The payload's own `type`, falling back to the SSE event name."""
+
+    def __post_init__(self) -> None:
+        if not self.type:
+            object.__setattr__(self, "type", type_of(parse_data(self.data), self.name))
 
     @property
-    def type(self) -> str:
-        """The payload's own `type`, falling back to the SSE event name."""
-        if isinstance(self.payload, dict) and isinstance(self.payload.get("type"), str):
-            return self.payload["type"]
-        return self.name
+    def payload(self) -> Any:
+        """The data parsed as JSON, or None when it is empty or not JSON."""
+        return parse_data(self.data)
 
     def to_record(self) -> dict[str, Any]:
         """A JSON-ready record, as written to an `--events` file."""
@@ -55,13 +61,23 @@ class WireEvent:
         return record
 
 
-def wire_event_from_record(seq: int, name: str, data: str, arrived: float, problem: str | None) -> WireEvent:
-    """An event read back from where it was kept, its payload parsed again from the data as received."""
+def parse_data(data: str) -> Any:
     try:
-        payload = json.loads(data) if data else None
+        return json.loads(data) if data else None
     except ValueError:
-        payload = None
-    return WireEvent(seq=seq, name=name, data=data, payload=payload, arrived=arrived, problem=problem)
+        return None
+
+
+def type_of(payload: Any, name: str) -> str:
+    if isinstance(payload, dict) and isinstance(payload.get("type"), str):
+        return payload["type"]
+    return name
+
+
+def wire_event_from_record(seq: int, name: str, data: str, arrived: float, problem: str | None) -> WireEvent:
+    """An event read back from where it was kept."""
+    return WireEvent(seq=seq, name=name, data=data, arrived=arrived, problem=problem,
+                     type=type_of(parse_data(data), name))
 
 
 def wire_event_from_frame(frame: SSEFrame, seq: int, arrived: float, *, started: bool = True) -> WireEvent:
@@ -90,14 +106,8 @@ def wire_event_from_frame(frame: SSEFrame, seq: int, arrived: float, *, started:
         if name not in MESSAGE_EVENTS:
             problems.append("unknown event type: logged, otherwise ignored")
     problems.extend(_content_problems(payload, started, name))
-    return WireEvent(
-        seq=seq,
-        name=name,
-        data=frame.data,
-        payload=payload,
-        arrived=arrived,
-        problem="; ".join(problems) or None,
-    )
+    return WireEvent(seq=seq, name=name, data=frame.data, arrived=arrived, problem="; ".join(problems) or None,
+                     type=type_of(payload, name))
 
 
 def _content_problems(payload: Any, started: bool, name: str) -> list[str]:

@@ -147,19 +147,25 @@ class EventLog(Vertical):
         if start == len(self._entries):
             return
         self._written[view.id or ""] = len(self._entries)
-        lines: list[Line] = []
-        raw = view.id == "event-raw"
-        for index in range(start, len(self._entries)):
-            entry = self._entries[index]
-            if isinstance(entry, str):
-                lines.append(Line(neutralize(entry), "heading" if entry.startswith("━━") else "note", index))
-            elif raw:
-                heading, *payload = raw_lines(entry)
-                lines.append(Line(heading, event_kind(entry), index))
-                lines.extend(Line(text, "delta", index) for text in payload)
-            else:
-                lines.append(Line(summary_line(entry), event_kind(entry), index, TIME_WIDTH))
-        view.add_lines(lines)
+        # Newest first, and only as many as the view keeps: switching to the raw view after a long reply
+        # formats the last screenfuls, not a hundred thousand payloads that would be dropped at once.
+        groups: list[list[Line]] = []
+        count = 0
+        for index in range(len(self._entries) - 1, start - 1, -1):
+            groups.append(self._lines_of(index, raw=view.id == "event-raw"))
+            count += len(groups[-1])
+            if count >= view.max_lines:
+                break
+        view.add_lines([line for group in reversed(groups) for line in group])
+
+    def _lines_of(self, index: int, *, raw: bool) -> list[Line]:
+        entry = self._entries[index]
+        if isinstance(entry, str):
+            return [Line(neutralize(entry), "heading" if entry.startswith("━━") else "note", index)]
+        if raw:
+            heading, *payload = raw_lines(entry)
+            return [Line(heading, event_kind(entry), index), *(Line(text, "delta", index) for text in payload)]
+        return [Line(summary_line(entry), event_kind(entry), index, TIME_WIDTH)]
 
     def events_of_reply(self, reply: int) -> list[WireEvent]:
         return [entry for entry, owner in zip(self._entries, self._reply_of)
