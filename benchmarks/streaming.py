@@ -98,7 +98,8 @@ class Result:
         lags = sorted(self.lags) or [0.0]
         p99 = lags[min(len(lags) - 1, int(len(lags) * 0.99))]
         done = "" if self.complete else f"  stopped at {self.shown / self.size:.0%}"
-        return (f"{self.size // 1000:>5} KB  {self.strategy:<26}{self.wall / self.ideal:>7.2f}"
+        ratio = f"{self.wall / self.ideal:>7.2f}" if self.complete else f"{'–':>7}"
+        return (f"{self.size // 1000:>5} KB  {self.strategy:<26}{ratio}"
                 f"{statistics.median(lags) * 1000:>9.0f}{p99 * 1000:>9.0f}{lags[-1] * 1000:>9.0f}"
                 f"{self.cpu:>8.1f}{self.cpu / (self.size / 1000):>9.3f}{done}")
 
