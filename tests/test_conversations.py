@@ -321,16 +321,22 @@ async def test_the_built_in_model_list_is_offered_when_the_backend_has_none(make
         assert app.conversation.settings.model == app.settings.model
 
 
+async def reported_and_still_answering(pilot, why: str) -> None:
+    """The database could not be used: a notice says so and why, and a prompt is still answered."""
+    app = pilot.app
+    await until(pilot, lambda: app.store_problem is not None, "the store problem")
+    notices = " ".join(str(notice.render()) for notice in app.query(".notice"))
+    assert "Conversations are not being saved" in notices and why in notices
+    await send_and_finish(pilot, "echo still here")
+    assert app.sessions[0].reply.state is ReplyState.DONE
+
+
 async def test_a_damaged_database_is_reported_left_alone_and_the_app_still_works(make_app, tmp_path) -> None:
     path = tmp_path / "conversations.db"
     path.write_bytes(b"not a database" * 100)
     app = make_app()
     async with app.run_test() as pilot:
-        await until(pilot, lambda: app.store_problem is not None, "the store problem")
-        notices = " ".join(str(notice.render()) for notice in app.query(".notice"))
-        assert "Conversations are not being saved" in notices and "damaged" in notices
-        await send_and_finish(pilot, "echo still here")
-        assert app.sessions[0].reply.state is ReplyState.DONE
+        await reported_and_still_answering(pilot, "damaged")
         await pilot.press("f3")
         await until(pilot, lambda: any("not available" in message for message in notifications(app)),
                     "the conversations key to say why it cannot help")
@@ -452,11 +458,7 @@ async def test_a_locked_database_is_reported_and_the_app_still_works(make_app, t
     app = make_app()
     try:
         async with app.run_test() as pilot:
-            await until(pilot, lambda: app.store_problem is not None, "the store problem")
-            notices = " ".join(str(notice.render()) for notice in app.query(".notice"))
-            assert "Conversations are not being saved" in notices and "locked by another program" in notices
-            await send_and_finish(pilot, "echo still here")
-            assert app.sessions[0].reply.state is ReplyState.DONE
+            await reported_and_still_answering(pilot, "locked by another program")
     finally:
         holder.execute("ROLLBACK")
         holder.close()

@@ -19,7 +19,7 @@ LOGGERS = ("anthropic", "httpx2", "httpcore2", "tui_app")
 CREDENTIAL_HEADERS = frozenset({"x-api-key", "authorization", "proxy-authorization", "cookie", "set-cookie"})
 REDACTED = "[redacted]"
 _HEADER_VALUE = re.compile(
-    r"""(?P<name>["']?(?:x-api-key|authorization|proxy-authorization|cookie|set-cookie)["']?\s*[:=,]\s*)"""
+    r"""(?P<name>["']?(?:""" + "|".join(map(re.escape, sorted(CREDENTIAL_HEADERS))) + r""")["']?\s*[:=,]\s*)"""
     r"""(?P<quote>(?-i:b["'])?["']?)(?!\[redacted\])(?P<value>[^\s"',}\]][^"'\r\n,}\]]*)""",
     re.IGNORECASE,
 )

@@ -92,8 +92,9 @@ async def _stream(
         if event.problem:
             stderr.write(f"claude-tui: odd event #{event.seq} {event.name}: {event.problem}\n")
         for block in reply.blocks:
-            if block.kind == "text" and len(block.pieces) > written.get(block.index, 0):
-                stdout.write("".join(block.pieces[written.get(block.index, 0):]).encode("utf-8"))
+            done = written.get(block.index, 0)
+            if block.kind == "text" and len(block.pieces) > done:
+                stdout.write("".join(block.pieces[done:]).encode("utf-8"))
                 stdout.flush()
                 written[block.index] = len(block.pieces)
     for block in reply.blocks:

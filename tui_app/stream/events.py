@@ -75,9 +75,8 @@ def type_of(payload: Any, name: str) -> str:
 
 
 def wire_event_from_record(seq: int, name: str, data: str, arrived: float, problem: str | None) -> WireEvent:
-    """An event read back from where it was kept."""
-    return WireEvent(seq=seq, name=name, data=data, arrived=arrived, problem=problem,
-                     type=type_of(parse_data(data), name))
+    """An event read back from where it was kept (its `type` is read from the data again)."""
+    return WireEvent(seq=seq, name=name, data=data, arrived=arrived, problem=problem)
 
 
 def wire_event_from_frame(frame: SSEFrame, seq: int, arrived: float, *, started: bool = True) -> WireEvent:
@@ -94,26 +93,23 @@ def wire_event_from_frame(frame: SSEFrame, seq: int, arrived: float, *, started:
             payload = json.loads(frame.data)
         except ValueError as error:
             problems.append(f"data is not JSON ({error.msg})")
+    name = frame.event or ("(none)" if frame.data else "comment")
+    kind = type_of(payload, name)
     if frame.event is None:
-        name = "(none)" if frame.data else "comment"
         if frame.data:
             problems.append("frame has no event field")
     else:
-        name = frame.event
-        declared = payload.get("type") if isinstance(payload, dict) else None
-        if isinstance(declared, str) and declared != name:
-            problems.append(f"payload type {declared!r} differs from event name")
+        if kind != name:
+            problems.append(f"payload type {kind!r} differs from event name")
         if name not in MESSAGE_EVENTS:
             problems.append("unknown event type: logged, otherwise ignored")
-    problems.extend(_content_problems(payload, started, name))
+    if isinstance(payload, dict):
+        problems.extend(_content_problems(payload, kind, started))
     return WireEvent(seq=seq, name=name, data=frame.data, arrived=arrived, problem="; ".join(problems) or None,
-                     type=type_of(payload, name))
+                     type=kind)
 
 
-def _content_problems(payload: Any, started: bool, name: str) -> list[str]:
-    if not isinstance(payload, dict):
-        return []
-    kind = payload.get("type") if isinstance(payload.get("type"), str) else name
+def _content_problems(payload: dict[str, Any], kind: str, started: bool) -> list[str]:
     problems = []
     if not started and kind not in BEFORE_START_ALLOWED:
         problems.append("arrived before message_start")

@@ -149,10 +149,11 @@ class EventLog(Vertical):
         self._written[view.id or ""] = len(self._entries)
         # Newest first, and only as many as the view keeps: switching to the raw view after a long reply
         # formats the last screenfuls, not a hundred thousand payloads that would be dropped at once.
+        raw = view.id == "event-raw"
         groups: list[list[Line]] = []
         count = 0
         for index in range(len(self._entries) - 1, start - 1, -1):
-            groups.append(self._lines_of(index, raw=view.id == "event-raw"))
+            groups.append(self._lines_of(index, raw=raw))
             count += len(groups[-1])
             if count >= view.max_lines:
                 break

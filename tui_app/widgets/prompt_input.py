@@ -20,7 +20,6 @@ So is a paste with control characters: they are sent as they are, never drawn.""
 _PLACEHOLDER = re.compile(r"\[pasted #(\d+): [^\]\n]*\]")
 
 
-
 def _held_aside(text: str) -> bool:
     return len(text) >= LARGE_PASTE_CHARS or has_controls(text)
 
