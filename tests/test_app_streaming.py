@@ -17,7 +17,13 @@ from tui_app.stream.reply import ReplyState
 from tui_app.widgets.event_lines import EventLines
 from tui_app.widgets.event_log import EventLog
 from tui_app.widgets.prompt_input import PromptInput
-from tui_app.widgets.reply_view import ReplyView, ThinkingBlockView, ToolUseBlockView
+from tui_app.widgets.reply_view import (
+    CODE_CHUNK_LINES,
+    CodeBlock,
+    ReplyView,
+    ThinkingBlockView,
+    ToolUseBlockView,
+)
 
 
 def status(app, name: str) -> str:
@@ -32,6 +38,23 @@ async def test_a_reply_streams_into_the_transcript_character_for_character(make_
         assert reply_view.markdown_source == SHOWCASE
         assert app.sessions[0].reply.state is ReplyState.DONE
         assert "demo" in str(app.query_one(".notice").content).lower()
+
+
+async def test_a_long_code_block_streams_in_chunks_that_add_up_to_the_code(make_app) -> None:
+    code = "\n".join(f"def step_{n}(value):\n    return value * {n}  # {'x' * (n % 7)}" for n in range(40))
+    app = make_app()
+    async with app.run_test(size=(140, 45)) as pilot:
+        app.query_one(PromptInput).load_text(f"echo\n```python\n{code}\n```")
+        await send_and_finish(pilot, "")
+        block = app.query_one(CodeBlock)
+        chunks = [label.content for label in block.query_children(Label)]
+        assert len(chunks) == 3  # 80 lines
+        assert "\n".join(chunk.plain for chunk in chunks) == code
+        # Drawn from 4-character deltas, each chunk is highlighted as if it had arrived whole.
+        lines = code.split("\n")
+        for number, chunk in enumerate(chunks):
+            whole = "\n".join(lines[number * CODE_CHUNK_LINES : (number + 1) * CODE_CHUNK_LINES])
+            assert chunk == CodeBlock.highlight(whole, "python", dark=app.current_theme.dark)
 
 
 async def test_the_event_log_holds_every_event_the_server_sent_pings_included(make_app) -> None:

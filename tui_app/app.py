@@ -22,6 +22,7 @@ from tui_app.clipboard import Clipboard
 from tui_app.config import remember_theme
 from tui_app.conversation_actions import ConversationActions
 from tui_app.demo.server import DemoServer
+from tui_app.gc_policy import CollectionPolicy
 from tui_app.settings import DEFAULT_THEME, Settings, demo_backend, key_action_names, real_backend
 from tui_app.store.database import Store, StoreError
 from tui_app.store.writer import StoreWriter
@@ -45,6 +46,8 @@ if TYPE_CHECKING:
 FLUSH_SECONDS = 1 / 15
 """How often streamed text reaches the screen (the first token is shown as soon as it arrives).
 Per-token writes make Markdown re-parsing quadratic."""
+COLLECT_AFTER_SECONDS = 1.0
+"""Garbage is collected this long after a reply has finished, once its last frame is drawn."""
 SAVE_SECONDS = 0.5
 """How often a streaming reply's new events are saved."""
 
@@ -120,6 +123,7 @@ class ClaudeTUI(ConversationActions, App):
         self.copier = Clipboard(self._environ, send_to_terminal=self._send_to_terminal_clipboard)
         self._config_lock = threading.Lock()
         self._theme_to_save = DEFAULT_THEME
+        self._collection = CollectionPolicy()
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="main"):
@@ -345,6 +349,7 @@ class ClaudeTUI(ConversationActions, App):
         self.query_one(EventLog).begin_reply(number, f"reply {number} · {request.model}", session.events)
         self.refresh_bindings()
         timer = self.set_interval(FLUSH_SECONDS, self._flush_reply)
+        self._collection.reply_started()
         try:
             waiting_for_first = True
             async for _event in session.stream():
@@ -353,7 +358,11 @@ class ClaudeTUI(ConversationActions, App):
                     await self._flush_reply()  # the first token is shown at once, not at the next tick
         finally:
             timer.stop()
-            await self._finish_reply(session)
+            try:
+                await self._finish_reply(session)
+            finally:
+                self._collection.reply_finished()
+                self.set_timer(COLLECT_AFTER_SECONDS, self._collection.collect_if_idle)
 
     async def _flush_reply(self) -> None:
         """Bring the screen up to date with the stream: one batch per tick, whatever arrived."""

@@ -10,8 +10,10 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import Collapsible, Markdown, Static
-from textual.widgets.markdown import MarkdownFence, MarkdownStream
+from markdown_it.token import Token
+from textual.highlight import guess_language
+from textual.widgets import Collapsible, Label, Markdown, Static
+from textual.widgets.markdown import MarkdownBlock, MarkdownFence, MarkdownStream
 
 from tui_app.stream.conversation import Turn
 from tui_app.stream.reply import ContentBlock, Reply, ReplyState
@@ -19,14 +21,99 @@ from tui_app.text_safety import neutralize
 from tui_app.widgets.copy_request import CopyRequest
 
 
+CODE_CHUNK_LINES = 32
+"""A code block is highlighted and drawn in chunks of this many lines."""
+
+
 class CodeBlock(MarkdownFence, can_focus=True):
-    """A fenced code block that can be selected and copied on its own: its contents, not the fences."""
+    """A fenced code block that can be selected and copied on its own: its contents, not the fences.
+
+    It is highlighted and drawn in chunks of `CODE_CHUNK_LINES` lines, one label each. Markdown re-parses
+    the open block on every append; drawn whole, a 400-line block streaming in was highlighted and drawn
+    whole again for each new line. In chunks only the last one changes, so a line costs the same however
+    long the block already is. Chunks depend only on the code, never on how it arrived.
+    """
+
+    DEFAULT_CSS = """
+    CodeBlock > Label.code-chunk { padding: 0 2; }
+    CodeBlock > Label.code-chunk:first-child { padding: 1 2 0 2; }
+    CodeBlock > Label.code-chunk:last-child { padding: 0 2 1 2; }
+    CodeBlock > Label.code-chunk:first-child:last-child { padding: 1 2; }
+    """
 
     BINDINGS = [Binding("c,enter", "copy", "Copy code")]
+
+    def __init__(self, markdown: Markdown, token: Token, code: str) -> None:
+        # Not MarkdownFence.__init__: it highlights the whole code, for every parse of an open block.
+        MarkdownBlock.__init__(self, markdown, token)
+        self.code = code
+        self.lexer = token.info
+        self.auto_links = False
+        self._shown: list[str] = []
+        """The text of each chunk label, as last highlighted."""
+        self._theme: tuple[bool, bool] | None = None
 
     def action_copy(self) -> None:
         language = f"{self.lexer} " if self.lexer else ""
         self.post_message(CopyRequest(self.code, f"the {language}code block"))
+
+    def compose(self) -> ComposeResult:
+        self._theme = self._theme_key()
+        self._shown = code_chunks(self.code)
+        for text in self._shown:
+            yield Label(self._highlight(text), expand=True, classes="code-chunk")
+
+    async def _update_from_block(self, block: MarkdownBlock) -> None:
+        if not isinstance(block, MarkdownFence):
+            await super()._update_from_block(block)
+            return
+        self._copy_context(block)
+        await self._show_chunks()
+
+    def _copy_context(self, block: MarkdownBlock) -> None:
+        if isinstance(block, MarkdownFence):
+            self.code = block.code
+            self.lexer = block.lexer
+        MarkdownBlock._copy_context(self, block)
+
+    def notify_style_update(self) -> None:
+        """Highlight again if the theme went from dark to light or to ANSI colours (not on every focus)."""
+        if self._theme is not None and self._theme != self._theme_key() and self.is_mounted:
+            self._theme = self._theme_key()
+            for label, text in zip(self.query_children(Label), self._shown, strict=False):
+                label.update(self._highlight(text))
+        MarkdownBlock.notify_style_update(self)
+
+    async def _show_chunks(self) -> None:
+        chunks = code_chunks(self.code)
+        labels = list(self.query_children(Label))
+        for index, text in enumerate(chunks[: len(labels)]):
+            if index >= len(self._shown) or self._shown[index] != text:
+                labels[index].update(self._highlight(text))
+        if len(chunks) > len(labels):
+            await self.mount_all(Label(self._highlight(text), expand=True, classes="code-chunk")
+                                 for text in chunks[len(labels) :])
+        elif len(chunks) < len(labels):
+            await self.remove_children(labels[len(chunks) :])
+        self._shown = chunks
+
+    def _highlight(self, text: str) -> Content:
+        ansi, dark = self._theme or self._theme_key()
+        return self.highlight(text, self.lexer or self._guessed_language(), ansi=ansi, dark=dark)
+
+    def _guessed_language(self) -> str:
+        """A block that names no language is lexed as the language its first chunk looks like."""
+        first = self._shown[0] if self._shown else code_chunks(self.code)[0]
+        return guess_language(first, None)
+
+    def _theme_key(self) -> tuple[bool, bool]:
+        return self.app.native_ansi_color, self.app.current_theme.dark
+
+
+def code_chunks(code: str) -> list[str]:
+    """`code` cut into chunks of `CODE_CHUNK_LINES` lines (always at least one, maybe empty)."""
+    lines = code.split("\n")
+    return ["\n".join(lines[start : start + CODE_CHUNK_LINES]) for start in range(0, len(lines), CODE_CHUNK_LINES)]
 
 
 class TextBlockView(Markdown):
