@@ -41,7 +41,7 @@ from tui_app.app import ClaudeTUI  # noqa: E402
 from tui_app.demo.scripts import DELTA_CHARS  # noqa: E402
 from tui_app.settings import Settings  # noqa: E402
 from tui_app.widgets.prompt_input import PromptInput  # noqa: E402
-from tui_app.widgets.reply_view import TextBlockView  # noqa: E402
+from tui_app.widgets.reply_view import TextSegment  # noqa: E402
 
 RATE = 1000
 """Characters per second of the paced streams."""
@@ -61,8 +61,9 @@ class Display:
         self.marks.append((time.perf_counter(), shown))
 
     def wrap(self, markdown: Markdown, *, whole: bool) -> None:
-        """Record every `append` and `update` of this widget once it has been applied. `whole`: the widget
-        shows the whole text (else it is one of several segments, each adding to what is shown)."""
+        """Record every `append` (and, if `whole`, every `update`) of this widget once it has been applied.
+        `whole`: the widget shows the whole text; else it is one of several segments, each adding to what
+        is shown by its appends (a segment set aside and drawn again is not new text)."""
         append, update = markdown.append, markdown.update
 
         async def appended(fragment: str) -> None:
@@ -70,12 +71,12 @@ class Display:
             self.record(self.shown + len(fragment))
 
         async def updated(text: str = "") -> None:
-            before = self.shown
             await update(text)
-            if whole or text:
-                self.record(len(text) if whole else before + len(text))
+            self.record(len(text))
 
-        markdown.append, markdown.update = appended, updated  # type: ignore[method-assign]
+        markdown.append = appended  # type: ignore[method-assign]
+        if whole:
+            markdown.update = updated  # type: ignore[method-assign]
 
     def shown_at(self, characters: int) -> float | None:
         counts = [shown for _, shown in self.marks]
@@ -154,15 +155,16 @@ async def run_claude_tui(url: str, prompt: str, size: int, display: Display) -> 
 
 
 def watch_text_blocks(display: Display) -> None:
-    """Record the text blocks the app creates from now on (the benchmark's one reply has one)."""
-    if not hasattr(TextBlockView, "_unwatched_init"):
-        TextBlockView._unwatched_init = TextBlockView.__init__  # type: ignore[attr-defined]
+    """Record the text segments the app creates from now on (the benchmark's one reply has one text
+    block, drawn in segments)."""
+    if not hasattr(TextSegment, "_unwatched_init"):
+        TextSegment._unwatched_init = TextSegment.__init__  # type: ignore[attr-defined]
 
-    def __init__(self: TextBlockView, *args: object, **kwargs: object) -> None:
-        TextBlockView._unwatched_init(self, *args, **kwargs)  # type: ignore[attr-defined]
-        display.wrap(self, whole=True)
+    def __init__(self: TextSegment, *args: object, **kwargs: object) -> None:
+        TextSegment._unwatched_init(self, *args, **kwargs)  # type: ignore[attr-defined]
+        display.wrap(self, whole=False)
 
-    TextBlockView.__init__ = __init__  # type: ignore[method-assign]
+    TextSegment.__init__ = __init__  # type: ignore[method-assign]
 
 
 # the two reference strategies

@@ -357,7 +357,8 @@ class ClaudeTUI(ConversationActions, App):
                     waiting_for_first = False
                     await self._flush_reply()  # the first token is shown at once, not at the next tick
         finally:
-            timer.stop()
+            async with self._drawing:
+                timer.stop()  # (cancelling its task: never in the middle of drawing, which would lose text)
             try:
                 await self._finish_reply(session)
             finally:

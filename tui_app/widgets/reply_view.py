@@ -2,24 +2,27 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from dataclasses import dataclass
 
+from markdown_it.token import Token
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
-from textual.message import Message
-from markdown_it.token import Token
+from textual.geometry import Region, Spacing
 from textual.highlight import guess_language
+from textual.message import Message
+from textual.widget import Widget
 from textual.widgets import Collapsible, Label, Markdown, Static
-from textual.widgets.markdown import MarkdownBlock, MarkdownFence, MarkdownStream
+from textual.widgets.markdown import MarkdownBlock, MarkdownFence
 
+from tui_app.markdown_split import Segments
 from tui_app.stream.conversation import Turn
 from tui_app.stream.reply import ContentBlock, Reply, ReplyState
 from tui_app.text_safety import neutralize
 from tui_app.widgets.copy_request import CopyRequest
-
 
 CODE_CHUNK_LINES = 32
 """A code block is highlighted and drawn in chunks of this many lines."""
@@ -116,36 +119,134 @@ def code_chunks(code: str) -> list[str]:
     return ["\n".join(lines[start : start + CODE_CHUNK_LINES]) for start in range(0, len(lines), CODE_CHUNK_LINES)]
 
 
-class TextBlockView(Markdown):
-    """A text block as Markdown, fed only the pieces it has not yet shown."""
+class TextSegment(Markdown):
+    """One segment of a text block's Markdown (see `tui_app.markdown_split`)."""
 
     BLOCKS = {**Markdown.BLOCKS, "fence": CodeBlock, "code_block": CodeBlock}
 
+    def __init__(self, number: int, markdown: str | None = None) -> None:
+        super().__init__(markdown)
+        self.number = number
+        self.edits = 0
+        self.laid_out = False
+        """Laid out since its text last changed, so its height is its real one."""
+
+    async def add(self, text: str) -> None:
+        self.edits += 1
+        self.laid_out = False
+        await self.append(text)
+        self.call_after_refresh(self._check_laid_out, self.edits)
+
+    def _check_laid_out(self, edits: int) -> None:
+        self.laid_out = edits == self.edits
+
+    def on_mount(self) -> None:
+        self.call_after_refresh(self._check_laid_out, self.edits)
+
+
+class SegmentSpacer(Widget):
+    """Holds the place of a segment set aside because it is far out of view, at the height it had."""
+
+    DEFAULT_CSS = """
+    SegmentSpacer { width: 1fr; }
+    """
+
+    def __init__(self, number: int, height: int) -> None:
+        super().__init__()
+        self.number = number
+        self.styles.height = height
+
+
+class TextBlockView(Vertical):
+    """A text block as Markdown, fed only the pieces it has not yet shown.
+
+    The text is drawn in segments of a few KB, cut where Markdown allows (`tui_app.markdown_split`).
+    While it streams only the last segment changes, so a new line of a 200 KB reply is parsed like one
+    of a 4 KB reply. Segments far out of view are set aside for spacers of their height, and drawn again
+    when they come near (`fold`): a reply of any length holds a few segments' widgets, not thousands,
+    so laying out the screen costs the same at its end as at its start.
+    """
+
+    DEFAULT_CSS = """
+    TextBlockView { height: auto; }
+    """
+
     def __init__(self, block: ContentBlock | None = None) -> None:
         """With a `block` that is already whole (read back from the store), it is parsed once, on mount."""
-        super().__init__(neutralize(block.text) if block is not None else None, classes="reply-text")
+        self._segments = Segments(neutralize(block.text) if block is not None else "")
+        super().__init__(*(TextSegment(number, text) for number, text in enumerate(self._segments.texts)),
+                         classes="reply-text")
         self._seen = len(block.pieces) if block is not None else 0
-        self._stream: MarkdownStream | None = None
+        self._complete = block is not None
+        """No more text will come: the last segment may be set aside too."""
+        self._lock = asyncio.Lock()
+
+    @property
+    def source(self) -> str:
+        return self._segments.text
 
     async def sync(self, block: ContentBlock) -> None:
-        new = block.pieces[self._seen :]
-        if not new:
-            return
-        first = self._seen == 0
-        self._seen += len(new)
-        if first and block.closed:
-            # Arrived whole (or read back from the store): one parse, no stream.
-            await self.update(neutralize(block.text))
-            return
-        if self._stream is None:
-            self._stream = Markdown.get_stream(self)
-        await self._stream.write(neutralize("".join(new)))
+        async with self._lock:
+            new = block.pieces[self._seen :]
+            if not new:
+                return
+            self._seen += len(new)
+            for number, piece in self._segments.add(neutralize("".join(new))):
+                if number == len(self.children):
+                    await self.mount(TextSegment(number))
+                segment = self.children[number]
+                if piece and isinstance(segment, TextSegment):
+                    await segment.add(piece)
+            if len(self.children) > 2:
+                await self._fold(self._near_screen())
 
-    async def settle(self) -> None:
-        """Wait until everything written is on screen."""
-        if self._stream is not None:
-            await self._stream.stop()
-            self._stream = None
+    async def settle(self, block: ContentBlock) -> None:
+        """Make sure the whole block is on screen, as it is; from now on every segment may be set aside.
+
+        A sync cut short (a reply cancelled in the middle of drawing) leaves the screen behind the text:
+        whatever it missed is drawn again here, so a finished reply always shows exactly what arrived.
+        """
+        async with self._lock:
+            self._complete = True
+            text = neutralize(block.text)
+            self._seen = len(block.pieces)
+            if self._segments.text != text or len(self.children) != len(self._segments.texts):
+                self._segments = Segments(text)
+                await self.remove_children()
+                await self.mount_all(TextSegment(number, text) for number, text in enumerate(self._segments.texts))
+                return
+            for child in self.children:
+                if isinstance(child, TextSegment) and child.source != self._segments.texts[child.number]:
+                    await child.update(self._segments.texts[child.number])
+
+    async def fold(self) -> None:
+        """Set aside the segments far out of view, and draw again those that have come near it."""
+        async with self._lock:
+            await self._fold(self._near_screen())
+
+    async def _fold(self, near: Region) -> None:
+        last = len(self.children) - 1
+        far, back = [], []
+        for child in self.children:
+            if isinstance(child, TextSegment):
+                open_segment = child.number == last and not self._complete
+                if child.laid_out and not open_segment and not child.region.overlaps(near):
+                    far.append(child)
+            elif isinstance(child, SegmentSpacer) and child.region.overlaps(near):
+                back.append(child)
+        if not far and not back:
+            return
+        with self.app.batch_update():
+            for child in far:
+                await self.mount(SegmentSpacer(child.number, child.outer_size.height), before=child)
+            for child in back:
+                await self.mount(TextSegment(child.number, self._segments.texts[child.number]), before=child)
+            await self.remove_children([*far, *back])
+
+    def _near_screen(self) -> Region:
+        """The screen and one screen's height above and below it."""
+        screen = self.screen.region
+        return screen.grow(Spacing(screen.height, 0, screen.height, 0))
 
 
 class ThinkingBlockView(Collapsible):
@@ -161,7 +262,7 @@ class ThinkingBlockView(Collapsible):
             self._seen = len(block.pieces)
             self._body.update(Content(neutralize(block.text)))
 
-    async def settle(self) -> None:
+    async def settle(self, block: ContentBlock) -> None:
         pass
 
 
@@ -181,7 +282,7 @@ class ToolUseBlockView(Static):
         shown = json.dumps(parsed, indent=2, ensure_ascii=False) if parsed is not None else block.text
         self.update(Content(neutralize(shown or "…")))
 
-    async def settle(self) -> None:
+    async def settle(self, block: ContentBlock) -> None:
         pass
 
 
@@ -194,7 +295,7 @@ class OtherBlockView(Static):
     async def sync(self, block: ContentBlock) -> None:
         pass
 
-    async def settle(self) -> None:
+    async def settle(self, block: ContentBlock) -> None:
         pass
 
 
@@ -276,8 +377,8 @@ class ReplyView(Vertical, can_focus=True):
         """Show everything that arrived, then how the reply ended."""
         self.streaming = False
         await self.sync(reply)
-        for view in self._views:
-            await view.settle()
+        for view, block in zip(self._views, reply.blocks, strict=False):
+            await view.settle(block)
         label = STATE_LABELS.get(reply.state)
         if reply.state is ReplyState.DONE and reply.stop_reason == "max_tokens":
             label = "⚠ stopped at the max_tokens limit"

@@ -16,7 +16,7 @@ from textual.widgets import Static
 from tui_app.stream.conversation import Turn
 from tui_app.text_safety import neutralize, preview
 from tui_app.widgets.copy_request import CopyRequest
-from tui_app.widgets.reply_view import SUPERSEDED, ReplyView
+from tui_app.widgets.reply_view import SUPERSEDED, ReplyView, TextBlockView
 
 PAGE = 4
 """Turns drawn at a time: on opening a conversation (more follow until the screen is full), and each
@@ -69,6 +69,7 @@ class TranscriptView(VerticalScroll, can_focus=False):
         self._older = Static(classes="more-turns", id="older-turns")
         self._newer = Static(classes="more-turns", id="newer-turns")
         self._paging = False
+        self._refold_due = False
 
     def compose(self):
         yield self._older
@@ -197,6 +198,16 @@ class TranscriptView(VerticalScroll, can_focus=False):
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
         self._check_edges()
+        if not self._refold_due:
+            self._refold_due = True
+            self.call_after_refresh(self._refold)
+
+    async def _refold(self) -> None:
+        """Long replies draw the segments that scrolled near the screen and set aside those that left it."""
+        self._refold_due = False
+        for view in self.query(TextBlockView):
+            if len(view.children) > 1:
+                await view.fold()
 
     def _check_edges(self) -> None:
         if self._paging or not self.is_mounted:
