@@ -68,7 +68,10 @@ class Display:
 
         async def appended(fragment: str) -> None:
             await append(fragment)
-            self.record(self.shown + len(fragment))
+            if whole:
+                self.record(self.shown + len(fragment))
+            else:  # the text up to the end of this segment is in place (earlier ones may be set aside)
+                self.record(max(self.shown, markdown.parent.segment_offset(markdown.number) + len(markdown.source)))
 
         async def updated(text: str = "") -> None:
             await update(text)

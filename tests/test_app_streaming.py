@@ -21,9 +21,13 @@ from tui_app.widgets.reply_view import (
     CODE_CHUNK_LINES,
     CodeBlock,
     ReplyView,
+    SegmentSpacer,
+    TextBlockView,
+    TextSegment,
     ThinkingBlockView,
     ToolUseBlockView,
 )
+from tui_app.widgets.transcript_view import TranscriptView
 
 
 def status(app, name: str) -> str:
@@ -55,6 +59,33 @@ async def test_a_long_code_block_streams_in_chunks_that_add_up_to_the_code(make_
         for number, chunk in enumerate(chunks):
             whole = "\n".join(lines[number * CODE_CHUNK_LINES : (number + 1) * CODE_CHUNK_LINES])
             assert chunk == CodeBlock.highlight(whole, "python", dark=app.current_theme.dark)
+
+
+async def test_a_long_reply_keeps_only_the_segments_near_the_screen_drawn(make_app) -> None:
+    sections = [f"## Part {n}\n\n" + " ".join(f"word{n}_{k}" for k in range(60)) + "\n\n- one\n- two\n" for n in range(60)]
+    prompt = "echo\n\n" + "\n".join(sections)
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.query_one(PromptInput).load_text(prompt)
+        await send_and_finish(pilot, "")
+        reply = app.sessions[0].reply
+        view = app.query_one(TextBlockView)
+        assert view.source == reply.text
+        segments = view._segments.texts
+        assert len(segments) > 6 and "".join(segments) == reply.text
+        # Far above the end: set aside. Only a few segments' widgets are alive.
+        assert isinstance(view.children[0], SegmentSpacer)
+        drawn = [child for child in view.children if isinstance(child, TextSegment)]
+        assert 1 <= len(drawn) <= 4
+        # Scrolled back to the reply's start, the first segment is drawn again, with its own text.
+        transcript = app.query_one(TranscriptView)
+        transcript.release_anchor()  # as scrolling up by hand does
+        start = transcript.scroll_y + view.children[0].region.y - transcript.region.y
+        transcript.scroll_to(y=start, animate=False, immediate=True)
+        await until(pilot, lambda: isinstance(view.children[0], TextSegment), "the first segment to be drawn")
+        assert view.children[0].source == segments[0]
+        assert "word0_59" in view.children[0].source
+        assert isinstance(view.children[-1], SegmentSpacer)  # and the end, now far below, is set aside
 
 
 async def test_the_event_log_holds_every_event_the_server_sent_pings_included(make_app) -> None:

@@ -370,12 +370,13 @@ class ClaudeTUI(ConversationActions, App):
         session = self.session
         if session is None or self._reply_view is None:
             return
-        async with self._drawing:
-            await self._reply_view.sync(session.reply)
-        event_log = self.query_one(EventLog)
-        self._note_attempts(session, event_log)
-        event_log.sync()
-        self.query_one(StatusBar).show_session(session)
+        with self.batch_update():  # one frame for the whole flush, not one per widget it touches
+            async with self._drawing:
+                await self._reply_view.sync(session.reply)
+            event_log = self.query_one(EventLog)
+            self._note_attempts(session, event_log)
+            event_log.sync()
+            self.query_one(StatusBar).show_session(session)
         if session.elapsed() - self._last_save >= SAVE_SECONDS:
             self._last_save = session.elapsed()
             self._save_progress(session)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-SEGMENT_CHARS = 4096
+SEGMENT_CHARS = 2048
 """A segment is cut at the first safe place after this many characters."""
 
 _FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")

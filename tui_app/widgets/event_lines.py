@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NamedTuple
 
 from rich.cells import cell_len
 from rich.segment import Segment
+from rich.style import Style
 from textual import events
 from textual.binding import Binding
+from textual.cache import LRUCache
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
@@ -27,6 +30,21 @@ class Line(NamedTuple):
     """Index of the event-log entry this line shows."""
     time_width: int = 0
     """How many leading characters are the arrival time, drawn muted."""
+
+
+class LineStyles:
+    """The styles of one redraw: the widget's own, and each kind's on top of it, worked out when used."""
+
+    def __init__(self, base: Style, component: Callable[[str], Style]) -> None:
+        self.base = base
+        self.component = component
+        self._kinds: dict[str, Style] = {}
+
+    def of(self, kind: str) -> Style:
+        style = self._kinds.get(kind)
+        if style is None:
+            style = self._kinds[kind] = self.base + self.component(f"event-lines--{kind}")
+        return style
 
 
 class EventLines(ScrollView, can_focus=True):
@@ -86,10 +104,17 @@ class EventLines(ScrollView, can_focus=True):
         self._width = 0
         self._following = True
         """Keep the newest line in view; off once the user scrolls up, on again at the end."""
+        self._line_styles: LineStyles | None = None
+        self._strips: LRUCache[tuple[object, ...], Strip] = LRUCache(1024)
+        """Lines already drawn, by line, scroll offset, width, selection and base style."""
 
     @property
     def lines(self) -> list[Line]:
         return self._lines
+
+    def notify_style_update(self) -> None:
+        self._strips.clear()  # a theme's colours are in them
+        super().notify_style_update()
 
     def clear(self) -> None:
         self._lines.clear()
@@ -128,23 +153,36 @@ class EventLines(ScrollView, can_focus=True):
                 return index
         return None
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # The styles are worked out once per redraw, not once per line: a redraw follows every batch of
+        # events while a reply streams.
+        self._line_styles = LineStyles(self.rich_style, self.get_component_rich_style)
+        return super().render_lines(crop)
+
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
         index = scroll_y + y
         width = self.size.width
-        base = self.rich_style
+        styles = self._line_styles or LineStyles(self.rich_style, self.get_component_rich_style)
         if index >= len(self._lines):
-            return Strip.blank(width, base)
+            return Strip.blank(width, styles.base)
         line = self._lines[index]
+        key = (line, scroll_x, width, index == self.cursor, styles.base)
+        strip = self._strips.get(key)
+        if strip is None:
+            strip = self._strips[key] = self._draw(line, scroll_x, width, index == self.cursor, styles)
+        return strip
+
+    @staticmethod
+    def _draw(line: Line, scroll_x: int, width: int, selected: bool, styles: LineStyles) -> Strip:
         text = line.text.expandtabs()
-        kind_style = base + self.get_component_rich_style(f"event-lines--{line.kind}")
         segments = []
         if line.time_width:
-            segments.append(Segment(text[: line.time_width], base + self.get_component_rich_style("event-lines--time")))
-        segments.append(Segment(text[line.time_width :], kind_style))
-        strip = Strip(segments).crop_extend(scroll_x, scroll_x + width, base)
-        if index == self.cursor:
-            strip = strip.apply_style(self.get_component_rich_style("event-lines--cursor"))
+            segments.append(Segment(text[: line.time_width], styles.of("time")))
+        segments.append(Segment(text[line.time_width :], styles.of(line.kind)))
+        strip = Strip(segments).crop_extend(scroll_x, scroll_x + width, styles.base)
+        if selected:
+            strip = strip.apply_style(styles.component("event-lines--cursor"))
         return strip
 
     def watch_cursor(self, cursor: int | None) -> None:

@@ -7,9 +7,10 @@ import json
 from dataclasses import dataclass
 
 from markdown_it.token import Token
+from rich.cells import cell_len
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import ScrollableContainer, Vertical
 from textual.content import Content
 from textual.geometry import Region, Spacing
 from textual.highlight import guess_language
@@ -151,10 +152,21 @@ class SegmentSpacer(Widget):
     SegmentSpacer { width: 1fr; }
     """
 
-    def __init__(self, number: int, height: int) -> None:
+    def __init__(self, number: int, height: int, *, estimated: bool = False) -> None:
         super().__init__()
         self.number = number
+        self.estimated = estimated
+        """The height is a guess (the segment was never drawn at this width)."""
         self.styles.height = height
+
+
+NEAR_SEGMENTS = 2
+"""The last segments of a text block, always drawn when the block is: the screen shows its end."""
+
+
+def estimated_rows(text: str, width: int) -> int:
+    """About how many rows `text` takes as Markdown `width` cells wide: one per wrapped line."""
+    return sum(max(1, -(-cell_len(line) // width)) for line in text.split("\n"))
 
 
 class TextBlockView(Vertical):
@@ -172,9 +184,11 @@ class TextBlockView(Vertical):
     """
 
     def __init__(self, block: ContentBlock | None = None) -> None:
-        """With a `block` that is already whole (read back from the store), it is parsed once, on mount."""
+        """With a `block` that is already whole (read back from the store), its last segments are parsed on
+        mount, and the others when they are scrolled near."""
         self._segments = Segments(neutralize(block.text) if block is not None else "")
-        super().__init__(*(TextSegment(number, text) for number, text in enumerate(self._segments.texts)),
+        texts = self._segments.texts
+        super().__init__(*(self._segment_or_spacer(number, len(texts)) for number in range(len(texts))),
                          classes="reply-text")
         self._seen = len(block.pieces) if block is not None else 0
         self._complete = block is not None
@@ -185,20 +199,47 @@ class TextBlockView(Vertical):
     def source(self) -> str:
         return self._segments.text
 
+    def segment_offset(self, number: int) -> int:
+        """Where segment `number` starts in the text."""
+        return sum(len(text) for text in self._segments.texts[:number])
+
+    def on_mount(self) -> None:
+        if any(isinstance(child, SegmentSpacer) for child in self.children):
+            self.call_after_refresh(self.fold)  # (the segments set aside that the screen shows)
+
     async def sync(self, block: ContentBlock) -> None:
         async with self._lock:
             new = block.pieces[self._seen :]
             if not new:
                 return
             self._seen += len(new)
-            for number, piece in self._segments.add(neutralize("".join(new))):
+            pieces = self._segments.add(neutralize("".join(new)))
+            count = len(self._segments.texts)
+            for number, piece in pieces:
                 if number == len(self.children):
-                    await self.mount(TextSegment(number))
+                    segment = self._segment_or_spacer(number, count, streaming=True)
+                    await self.mount(segment)
+                    if isinstance(segment, TextSegment):
+                        await segment.add(self._segments.texts[number])
+                    continue
                 segment = self.children[number]
                 if piece and isinstance(segment, TextSegment):
                     await segment.add(piece)
             if len(self.children) > 2:
                 await self._fold(self._near_screen())
+
+    def _segment_or_spacer(self, number: int, count: int, *, streaming: bool = False) -> Widget:
+        """A segment arriving with more than one after it (a burst of text, or a reply read back) is below
+        the others and far from the end the screen shows: it gets a spacer of its estimated height until
+        it is scrolled near. Streaming, a new segment starts empty and its text is added after mounting."""
+        text = self._segments.texts[number]
+        if number < count - NEAR_SEGMENTS:
+            return SegmentSpacer(number, estimated_rows(text, self._text_width()), estimated=True)
+        return TextSegment(number, None if streaming else text)
+
+    def _text_width(self) -> int:
+        width = self.size.width or (self.parent.size.width if isinstance(self.parent, Widget) else 0)
+        return max(20, (width or 80) - 4)
 
     async def settle(self, block: ContentBlock) -> None:
         """Make sure the whole block is on screen, as it is; from now on every segment may be set aside.
@@ -213,7 +254,8 @@ class TextBlockView(Vertical):
             if self._segments.text != text or len(self.children) != len(self._segments.texts):
                 self._segments = Segments(text)
                 await self.remove_children()
-                await self.mount_all(TextSegment(number, text) for number, text in enumerate(self._segments.texts))
+                count = len(self._segments.texts)
+                await self.mount_all(self._segment_or_spacer(number, count) for number in range(count))
                 return
             for child in self.children:
                 if isinstance(child, TextSegment) and child.source != self._segments.texts[child.number]:
@@ -236,12 +278,25 @@ class TextBlockView(Vertical):
                 back.append(child)
         if not far and not back:
             return
+        screen_top = self.screen.region.y
+        above = [(child.number, child.outer_size.height) for child in back if child.region.bottom <= screen_top]
         with self.app.batch_update():
             for child in far:
                 await self.mount(SegmentSpacer(child.number, child.outer_size.height), before=child)
             for child in back:
                 await self.mount(TextSegment(child.number, self._segments.texts[child.number]), before=child)
             await self.remove_children([*far, *back])
+        if above:
+            self.call_after_refresh(self._keep_reading_place, above)
+
+    def _keep_reading_place(self, drawn_above: list[tuple[int, int]]) -> None:
+        """Segments drawn above the screen may be taller or shorter than their estimate: scroll by the
+        difference, so the text being read stays where it was."""
+        heights = {child.number: child.outer_size.height for child in self.children if isinstance(child, TextSegment)}
+        shift = sum(heights[number] - height for number, height in drawn_above if number in heights)
+        scroller = next((ancestor for ancestor in self.ancestors if isinstance(ancestor, ScrollableContainer)), None)
+        if shift and scroller is not None:
+            scroller.scroll_relative(y=shift, animate=False, immediate=True)
 
     def _near_screen(self) -> Region:
         """The screen and one screen's height above and below it."""

@@ -32,7 +32,10 @@ class StatusBar(Horizontal):
             yield Label(id=f"status-{name}", classes="status-field")
 
     def set_field(self, name: str, text: str) -> None:
-        self.query_one(f"#status-{name}", Label).update(Content(neutralize(text)))
+        label = self.query_one(f"#status-{name}", Label)
+        content = Content(neutralize(text))
+        if label.content != content:  # (an update relays out the bar, even with the same text)
+            label.update(content)
 
     def show_idle(self, backend: str, settings: ChatSettings) -> None:
         self.set_field("backend", backend)
@@ -76,6 +79,7 @@ class StatusBar(Horizontal):
             quiet = session.elapsed() - timings.last_event
             if quiet >= QUIET_SECONDS:
                 text = f"{text} · no data for {quiet:.0f} s"
-        state.update(Content(neutralize(text)))
-        state.remove_class(*STATE_CLASSES)
-        state.add_class(f"-{reply.state.value}")
+        self.set_field("state", text)
+        if not state.has_class(f"-{reply.state.value}"):
+            state.remove_class(*STATE_CLASSES)
+            state.add_class(f"-{reply.state.value}")
