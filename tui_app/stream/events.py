@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -62,8 +63,15 @@ class WireEvent:
 
 
 def parse_data(data: str) -> Any:
+    """`data` as JSON, or None. The same event is read by the reply, the session and the event log in
+    turn, so the latest parses are remembered: the results are shared, and must not be changed."""
+    return _parse(data) if data else None
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse(data: str) -> Any:
     try:
-        return json.loads(data) if data else None
+        return json.loads(data)
     except ValueError:
         return None
 
@@ -128,7 +136,9 @@ def _preview(text: str) -> str:
 
 def summarize(event: WireEvent) -> str:
     """A short, single-line account of an event for the event log."""
-    payload = event.payload if isinstance(event.payload, dict) else {}
+    payload = event.payload
+    if not isinstance(payload, dict):
+        payload = {}
     parts: list[str] = []
     kind = event.type
     if not payload:

@@ -104,8 +104,8 @@ class Reply:
 
     def apply(self, event: WireEvent) -> None:
         """Fold one wire event into the reply. Unknown or malformed events change nothing."""
-        payload = event.payload if isinstance(event.payload, dict) else None
-        if payload is None:
+        payload = event.payload
+        if not isinstance(payload, dict):
             return
         kind = event.type
         if kind == "message_start":

@@ -162,7 +162,10 @@ class ReplySession:
 
 
 def _is_content_delta(event: WireEvent) -> bool:
-    if event.type != "content_block_delta" or not isinstance(event.payload, dict):
+    if event.type != "content_block_delta":
         return False
-    delta = event.payload.get("delta")
+    payload = event.payload
+    if not isinstance(payload, dict):
+        return False
+    delta = payload.get("delta")
     return isinstance(delta, dict) and delta.get("type") in CONTENT_DELTAS
