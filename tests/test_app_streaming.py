@@ -62,7 +62,8 @@ async def test_a_long_code_block_streams_in_chunks_that_add_up_to_the_code(make_
 
 
 async def test_a_long_reply_keeps_only_the_segments_near_the_screen_drawn(make_app) -> None:
-    sections = [f"## Part {n}\n\n" + " ".join(f"word{n}_{k}" for k in range(60)) + "\n\n- one\n- two\n" for n in range(60)]
+    words = [" ".join(f"word{n}_{k}" for k in range(60)) for n in range(60)]
+    sections = [f"## Part {n}\n\n{text}\n\n- one\n- two\n" for n, text in enumerate(words)]
     prompt = "echo\n\n" + "\n".join(sections)
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:

@@ -24,7 +24,7 @@ class WireEvent:
     """One frame as it came over the wire, stamped with its arrival time.
 
     Kept as text: a long reply has a hundred thousand of these, and their parsed payloads would take ten
-    times the memory. `payload` parses the data again on each use.
+    times the memory. `payload` parses the data when asked (the latest parses are shared).
     """
 
     seq: int
