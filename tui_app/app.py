@@ -164,7 +164,6 @@ class ClaudeTUI(ConversationActions, App):
             await transcript.add_notice(f"Debug log: {self.settings.debug_log} (credentials redacted).")
         self.query_one(StatusBar).show_idle(backend.label, self.conversation.settings)
         self._loop = asyncio.get_running_loop()
-        self._warm_up_sdk()
         self._open_store()
 
     def default_chat_settings(self) -> ChatSettings:
@@ -179,6 +178,9 @@ class ClaudeTUI(ConversationActions, App):
             await self._open_store_now()
         finally:
             self._store_ready.set()
+            # Only now: importing the SDK holds the interpreter for most of a second, and a conversation
+            # being resumed would be drawn at half speed meanwhile.
+            self.call_after_refresh(self._warm_up_sdk)
 
     async def _open_store_now(self) -> None:
         transcript = self.query_one(TranscriptView)
