@@ -146,17 +146,16 @@ class TextSegment(Markdown):
 
 
 class SegmentSpacer(Widget):
-    """Holds the place of a segment set aside because it is far out of view, at the height it had."""
+    """Holds the place of a segment set aside because it is far out of view, at the height it had (or,
+    for one never drawn, an estimate)."""
 
     DEFAULT_CSS = """
     SegmentSpacer { width: 1fr; }
     """
 
-    def __init__(self, number: int, height: int, *, estimated: bool = False) -> None:
+    def __init__(self, number: int, height: int) -> None:
         super().__init__()
         self.number = number
-        self.estimated = estimated
-        """The height is a guess (the segment was never drawn at this width)."""
         self.styles.height = height
 
 
@@ -234,7 +233,7 @@ class TextBlockView(Vertical):
         it is scrolled near. Streaming, a new segment starts empty and its text is added after mounting."""
         text = self._segments.texts[number]
         if number < count - NEAR_SEGMENTS:
-            return SegmentSpacer(number, estimated_rows(text, self._text_width()), estimated=True)
+            return SegmentSpacer(number, estimated_rows(text, self._text_width()))
         return TextSegment(number, None if streaming else text)
 
     def _text_width(self) -> int:
