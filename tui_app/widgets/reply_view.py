@@ -215,12 +215,8 @@ class TextBlockView(Vertical):
             pieces = self._segments.add(neutralize("".join(new)))
             count = len(self._segments.texts)
             for number, piece in pieces:
-                if number == len(self.children):
-                    segment = self._segment_or_spacer(number, count, streaming=True)
-                    await self.mount(segment)
-                    if isinstance(segment, TextSegment):
-                        await segment.add(self._segments.texts[number])
-                    continue
+                if number == len(self.children):  # a new segment: its piece is all its text
+                    await self.mount(self._segment_or_spacer(number, count, streaming=True))
                 segment = self.children[number]
                 if piece and isinstance(segment, TextSegment):
                     await segment.add(piece)
