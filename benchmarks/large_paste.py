@@ -26,7 +26,7 @@ from tui_app.app import ClaudeTUI  # noqa: E402
 from tui_app.demo.scripts import UNPACED  # noqa: E402
 from tui_app.settings import Settings  # noqa: E402
 from tui_app.stream.reply import ReplyState  # noqa: E402
-from tui_app.widgets.transcript_view import UserTurn  # noqa: E402
+from tui_app.widgets.user_turn import UserTurn  # noqa: E402
 
 
 def paste_text(megabytes: float) -> str:

@@ -12,7 +12,7 @@ from tests.test_conversations import opened_store, saved
 from tui_app.store.export import export
 from tui_app.stream.reply import ReplyState
 from tui_app.widgets.prompt_input import PromptInput
-from tui_app.widgets.transcript_view import UserTurn
+from tui_app.widgets.user_turn import UserTurn
 
 HOSTILE = (
     "[bold]b[/bold] [link=https://example.com]l[/link] \x1b[31mred\x1b[0m "

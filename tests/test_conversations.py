@@ -18,7 +18,8 @@ from tui_app.stream.reply import ReplyState
 from tui_app.widgets.event_log import EventLog
 from tui_app.widgets.prompt_input import PromptInput
 from tui_app.widgets.reply_view import ReplyView
-from tui_app.widgets.transcript_view import TranscriptView, UserTurn
+from tui_app.widgets.transcript_view import TranscriptView
+from tui_app.widgets.user_turn import UserTurn
 
 
 async def store_open(pilot) -> None:

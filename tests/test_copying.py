@@ -10,7 +10,7 @@ from tests.conftest import Clipboards, copied, expected_script, notifications, s
 from tui_app.demo.scripts import SHOWCASE
 from tui_app.widgets.event_lines import EventLines
 from tui_app.widgets.reply_view import CodeBlock, ReplyView
-from tui_app.widgets.transcript_view import UserTurn
+from tui_app.widgets.user_turn import UserTurn
 
 
 async def reply_then_ctrl_y(pilot, clipboards: Clipboards, prompt: str, environ: dict[str, str] | None = None) -> None:

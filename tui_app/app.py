@@ -33,15 +33,16 @@ from tui_app.stream.recorder import EventsFile
 from tui_app.stream.reply import ReplyState
 from tui_app.stream.session import ReplyRequest, ReplySession
 from tui_app.theme_loader import event_colour_defaults, load_themes
-from tui_app.widgets.copy_request import CopyRequest
+from tui_app.widgets.copy_request import CopyRequest, copy_request_for
 from tui_app.widgets.event_log import EventLog
 from tui_app.widgets.prompt_input import PromptInput
-from tui_app.widgets.reply_view import ReplyView, copy_request_for
 from tui_app.widgets.status_bar import StatusBar
-from tui_app.widgets.transcript_view import TranscriptView
+from tui_app.widgets.transcript_view import TranscriptView, reply_views
 
 if TYPE_CHECKING:
     import anthropic
+
+    from tui_app.widgets.reply_view import ReplyView
 
 FLUSH_SECONDS = 1 / 15
 """How often streamed text reaches the screen (the first token is shown as soon as it arrives).
@@ -124,6 +125,7 @@ class ClaudeTUI(ConversationActions, App):
         self._config_lock = threading.Lock()
         self._theme_to_save = DEFAULT_THEME
         self._collection = CollectionPolicy()
+        self._theme_problems = self._choose_theme()
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="main"):
@@ -138,7 +140,8 @@ class ClaudeTUI(ConversationActions, App):
         settings = self.settings
         self.set_keymap({action: getattr(settings.keys, action) for action in key_action_names()})
         transcript = self.query_one(TranscriptView)
-        problems = [*settings.problems, *self._apply_themes()]
+        problems = [*settings.problems, *self._theme_problems]
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
         self.query_one("#events").display = settings.panels.events
         self.query_one("#status").display = settings.panels.status
         self.query_one("#footer").display = settings.panels.footer
@@ -180,7 +183,7 @@ class ClaudeTUI(ConversationActions, App):
             self._store_ready.set()
             # Only now: importing the SDK holds the interpreter for most of a second, and a conversation
             # being resumed would be drawn at half speed meanwhile.
-            self.call_after_refresh(self._warm_up_sdk)
+            self.call_after_refresh(self._warm_up)
 
     async def _open_store_now(self) -> None:
         transcript = self.query_one(TranscriptView)
@@ -210,22 +213,31 @@ class ClaudeTUI(ConversationActions, App):
         self.notify(f"Conversations are no longer being saved: {error}", title="History", severity="error",
                     timeout=20)
 
-    def _apply_themes(self) -> list[str]:
-        """Register every theme that loads, pick the configured one, and start remembering changes."""
+    def _choose_theme(self) -> list[str]:
+        """Register every theme that loads and start on the configured one, before the first frame.
+
+        Set here rather than once mounted: a theme set after the style sheet is first applied parses
+        and applies it all again, a fifth of the time to the first frame.
+        """
         user_dir = self.settings.config_path.parent / "themes" if self.settings.config_path else None
         themes, theme_problems = load_themes(user_dir)
         for theme in themes:
             self.register_theme(theme)
         problems = [str(problem) for problem in theme_problems]
         wanted = self.settings.theme
-        if wanted in self.available_themes:
-            self.theme = wanted
-        else:
+        if wanted not in self.available_themes:
             names = ", ".join(sorted(self.available_themes))
             problems.append(f'theme "{wanted}" ({self.settings.source("theme")}) does not exist; '
                             f"these do: {names}")
-            self.theme = DEFAULT_THEME
-        self.theme_changed_signal.subscribe(self, self._theme_changed)
+            wanted = DEFAULT_THEME
+        # What App._watch_theme does, without the style sheet refresh it schedules: nothing is styled yet.
+        self.set_reactive(App.theme, wanted)
+        dark = self.current_theme.dark
+        self.set_class(dark, "-dark-mode", update=False)
+        self.set_class(not dark, "-light-mode", update=False)
+        self.add_class(f"-theme-{wanted}", update=False)
+        self._refresh_truecolor_filter(self.ansi_theme)
+        self.stylesheet.set_variables(self.get_css_variables())
         return problems
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
@@ -250,8 +262,9 @@ class ClaudeTUI(ConversationActions, App):
                                       title="Theme", severity="warning")
 
     @work(thread=True, group="warm-up", exit_on_error=False)
-    def _warm_up_sdk(self) -> None:
-        """Import the SDK off the first frame: it takes most of a second."""
+    def _warm_up(self) -> None:
+        """Import what the first reply needs off the first frame: the SDK takes most of a second."""
+        reply_views()
         import anthropic  # noqa: F401
 
     async def on_unmount(self) -> None:
@@ -475,8 +488,7 @@ class ClaudeTUI(ConversationActions, App):
         request = copy_request_for(self.session.reply if live else turn.to_reply(), "the last reply")
         self.copy_text(request.text, request.what)
 
-    @on(ReplyView.EventsRequested)
-    async def show_reply_events(self, request: ReplyView.EventsRequested) -> None:
+    async def on_reply_view_events_requested(self, request: ReplyView.EventsRequested) -> None:
         """`e` on a reply: its events in the log, read back from the store when needed."""
         replies = self.conversation.replies
         if request.turn not in replies:

@@ -6,6 +6,9 @@ from dataclasses import dataclass
 
 from textual.message import Message
 
+from tui_app.stream.reply import Reply, ReplyState
+from tui_app.text_safety import neutralize
+
 
 @dataclass
 class CopyRequest(Message):
@@ -13,3 +16,13 @@ class CopyRequest(Message):
     """Exactly what goes to the clipboard."""
     what: str
     """What it is, in the user's words, for the notification ("the last reply")."""
+
+
+def copy_request_for(reply: Reply, what: str) -> CopyRequest:
+    """A reply's Markdown source as shown (control characters as visible symbols), saying when it is
+    not the whole reply."""
+    if not reply.state.finished:
+        what += " so far (still streaming)"
+    elif reply.state is not ReplyState.DONE:
+        what += f" ({reply.state.value}: what arrived)"
+    return CopyRequest(neutralize(reply.text), what)

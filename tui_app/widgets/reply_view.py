@@ -23,7 +23,8 @@ from tui_app.markdown_split import Segments
 from tui_app.stream.conversation import Turn
 from tui_app.stream.reply import ContentBlock, Reply, ReplyState
 from tui_app.text_safety import neutralize
-from tui_app.widgets.copy_request import CopyRequest
+from tui_app.widgets.copy_request import CopyRequest, copy_request_for
+from tui_app.widgets.user_turn import SUPERSEDED
 
 CODE_CHUNK_LINES = 32
 """A code block is highlighted and drawn in chunks of this many lines."""
@@ -351,9 +352,6 @@ class OtherBlockView(Static):
 
 BlockView = TextBlockView | ThinkingBlockView | ToolUseBlockView | OtherBlockView
 
-SUPERSEDED = "set aside: not sent again"
-"""The subtitle of a turn a retry or an edit replaced."""
-
 STATE_LABELS = {
     ReplyState.CANCELLED: "✗ cancelled — the partial reply is kept",
     ReplyState.INCOMPLETE: "⚠ incomplete",
@@ -444,16 +442,6 @@ class ReplyView(Vertical, can_focus=True):
     def markdown_source(self) -> str:
         """The Markdown source shown so far, across text blocks."""
         return "".join(view.source for view in self._views if isinstance(view, TextBlockView))
-
-
-def copy_request_for(reply: Reply, what: str) -> CopyRequest:
-    """A reply's Markdown source as shown (control characters as visible symbols), saying when it is
-    not the whole reply."""
-    if not reply.state.finished:
-        what += " so far (still streaming)"
-    elif reply.state is not ReplyState.DONE:
-        what += f" ({reply.state.value}: what arrived)"
-    return CopyRequest(neutralize(reply.text), what)
 
 
 def _view_for(block: ContentBlock) -> BlockView:

@@ -7,6 +7,8 @@ length costs the same number of widgets.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
@@ -14,9 +16,12 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from tui_app.stream.conversation import Turn
-from tui_app.text_safety import neutralize, preview
-from tui_app.widgets.copy_request import CopyRequest
-from tui_app.widgets.reply_view import SUPERSEDED, ReplyView, TextBlockView
+from tui_app.text_safety import neutralize
+from tui_app.widgets.user_turn import UserTurn
+
+if TYPE_CHECKING:
+    from tui_app.widgets.reply_view import ReplyView
+
 
 PAGE = 4
 """Turns drawn at a time: on opening a conversation (more follow until the screen is full), and each
@@ -25,27 +30,15 @@ WINDOW = 40
 """Turns mounted at most; those furthest from view make way."""
 
 
-class UserTurn(Static, can_focus=True):
-    """A prompt as it was sent; select it (click, or ↑/↓ in the transcript) and press c to copy it."""
-
-    BINDINGS = [Binding("c,enter", "copy", "Copy message")]
-
-    def __init__(self, turn: Turn) -> None:
-        self.turn = turn
-        # Drawn neutralised, and only the start of a huge paste; copied as it was sent.
-        super().__init__(Content(preview(neutralize(turn.text))), classes="turn turn-user")
-        self.border_title = "You"
-        self.show_superseded()
-
-    def show_superseded(self) -> None:
-        self.set_class(self.turn.superseded, "-superseded")
-        self.border_subtitle = SUPERSEDED if self.turn.superseded else ""
-
-    def action_copy(self) -> None:
-        self.post_message(CopyRequest(self.turn.text, "your message"))
+TurnView = "UserTurn | ReplyView"
 
 
-TurnView = UserTurn | ReplyView
+def reply_views():
+    """The reply widgets' module, imported when a reply is first drawn (or just after the first frame):
+    Markdown and its parser are a sixth of the time to the first frame."""
+    from tui_app.widgets import reply_view
+
+    return reply_view
 
 
 class TranscriptView(VerticalScroll, can_focus=False):
@@ -81,7 +74,7 @@ class TranscriptView(VerticalScroll, can_focus=False):
 
     @property
     def turn_views(self) -> list[TurnView]:
-        return [child for child in self.children if isinstance(child, (UserTurn, ReplyView))]
+        return [child for child in self.children if child.has_class("turn")]  # type: ignore[misc]
 
     @property
     def mounted_range(self) -> tuple[int, int]:
@@ -125,7 +118,7 @@ class TranscriptView(VerticalScroll, can_focus=False):
     async def add_reply(self, turn: Turn) -> ReplyView:
         """A reply view for the turn just added to the conversation, to stream into."""
         await self._catch_up()
-        view = ReplyView(turn)
+        view = reply_views().ReplyView(turn)
         await self._append(view)
         return view
 
@@ -161,7 +154,7 @@ class TranscriptView(VerticalScroll, can_focus=False):
         return views
 
     def _view_for(self, turn: Turn) -> TurnView:
-        return ReplyView(turn, saved=True) if turn.is_reply else UserTurn(turn)
+        return reply_views().ReplyView(turn, saved=True) if turn.is_reply else UserTurn(turn)
 
     async def _trim(self, *, from_top: bool) -> None:
         """Unmount the turns furthest from view beyond the window (never a reply still streaming)."""
@@ -170,7 +163,7 @@ class TranscriptView(VerticalScroll, can_focus=False):
         if excess <= 0:
             return
         doomed = views[:excess] if from_top else views[-excess:]
-        doomed = [view for view in doomed if not (isinstance(view, ReplyView) and view.streaming)]
+        doomed = [view for view in doomed if not getattr(view, "streaming", False)]
         if not doomed:
             return
         if from_top:
@@ -205,7 +198,7 @@ class TranscriptView(VerticalScroll, can_focus=False):
     async def _refold(self) -> None:
         """Long replies draw the segments that scrolled near the screen and set aside those that left it."""
         self._refold_due = False
-        for view in self.query(TextBlockView):
+        for view in self.query(reply_views().TextBlockView):
             if len(view.children) > 1:
                 await view.fold()
 
