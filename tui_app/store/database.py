@@ -12,7 +12,7 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -160,10 +160,11 @@ class Store:
         assert turn.id is not None
         return turn.id
 
-    def add_events(self, turn_id: int, events: Iterable[WireEvent]) -> None:
-        rows = [(turn_id, event.seq, event.name, event.data, event.arrived, event.problem) for event in events]
-        if not rows:
+    def add_events(self, turn_id: int, events: Sequence[WireEvent]) -> None:
+        if not events:
             return
+        # Rows made one at a time as SQLite takes them: a long reply's last batch can be 100,000 events.
+        rows = ((turn_id, event.seq, event.name, event.data, event.arrived, event.problem) for event in events)
         with self._transaction() as db:
             db.executemany("INSERT OR REPLACE INTO events (turn_id, seq, name, data, arrived, problem) "
                            "VALUES (?, ?, ?, ?, ?, ?)", rows)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import sys
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,7 +43,7 @@ class WireEvent:
 
     def __post_init__(self) -> None:
         if not self.type:
-            object.__setattr__(self, "type", type_of(parse_data(self.data), self.name))
+            object.__setattr__(self, "type", sys.intern(type_of(parse_data(self.data), self.name)))
 
     @property
     def payload(self) -> Any:
@@ -84,7 +85,7 @@ def type_of(payload: Any, name: str) -> str:
 
 def wire_event_from_record(seq: int, name: str, data: str, arrived: float, problem: str | None) -> WireEvent:
     """An event read back from where it was kept (its `type` is read from the data again)."""
-    return WireEvent(seq=seq, name=name, data=data, arrived=arrived, problem=problem)
+    return WireEvent(seq=seq, name=sys.intern(name), data=data, arrived=arrived, problem=problem)
 
 
 def wire_event_from_frame(frame: SSEFrame, seq: int, arrived: float, *, started: bool = True) -> WireEvent:
@@ -97,12 +98,14 @@ def wire_event_from_frame(frame: SSEFrame, seq: int, arrived: float, *, started:
     if frame.truncated:
         problems.append("stream ended inside this frame")
     if frame.data:
-        try:
-            payload = json.loads(frame.data)
-        except ValueError as error:
-            problems.append(f"data is not JSON ({error.msg})")
+        payload = parse_data(frame.data)  # parsed once here for the reply, the session and the event log
+        if payload is None:
+            try:
+                json.loads(frame.data)
+            except ValueError as error:
+                problems.append(f"data is not JSON ({error.msg})")
     name = frame.event or ("(none)" if frame.data else "comment")
-    kind = type_of(payload, name)
+    kind = sys.intern(type_of(payload, name))  # shared, not one copy per event
     if frame.event is None:
         if frame.data:
             problems.append("frame has no event field")

@@ -9,6 +9,7 @@ and LF of a CRLF, or in the middle of a field name.
 from __future__ import annotations
 
 import codecs
+import sys
 from dataclasses import dataclass, field
 
 
@@ -96,7 +97,7 @@ class SSEDecoder:
         if colon and value.startswith(" "):
             value = value[1:]
         if name == "event":
-            self._event = value
+            self._event = sys.intern(value)  # one string for a hundred thousand `content_block_delta`s
         elif name == "data":
             self._data.append(value)
 
