@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 from rich.cells import cell_len
 from rich.segment import Segment
@@ -30,6 +30,34 @@ class Line(NamedTuple):
     """Index of the event-log entry this line shows."""
     time_width: int = 0
     """How many leading characters are the arrival time, drawn muted."""
+
+
+def line_width(line: Line) -> int:
+    return cell_len(line.text.expandtabs())
+
+
+class Lines(Protocol):
+    """What a view shows: a list held whole, or lines made only when they are drawn."""
+
+    def __len__(self) -> int: ...
+
+    def __getitem__(self, index: int) -> Line: ...
+
+    def __iter__(self) -> Iterator[Line]: ...
+
+    def line_of_entry(self, entry: int) -> int | None:
+        """The first line showing `entry`, if there is one."""
+        ...
+
+
+class LineList(list[Line]):
+    """Lines made in advance (the raw view's: an event takes as many as its payload needs)."""
+
+    def line_of_entry(self, entry: int) -> int | None:
+        for index, line in enumerate(self):
+            if line.entry == entry:
+                return index
+        return None
 
 
 class LineStyles:
@@ -97,10 +125,12 @@ class EventLines(ScrollView, can_focus=True):
         entry: int | None
         whole_reply: bool
 
-    def __init__(self, *, max_lines: int, id: str | None = None) -> None:
+    def __init__(self, *, lines: Lines | None = None, max_lines: int = 20_000, id: str | None = None) -> None:
+        """`lines`: a source that grows by itself (call `grew` when it has); without one, the view holds the
+        lines given to `add_lines`, the latest `max_lines` of them."""
         super().__init__(id=id)
         self.max_lines = max_lines
-        self._lines: list[Line] = []
+        self._lines: Lines = LineList() if lines is None else lines
         self._width = 0
         self._following = True
         """Keep the newest line in view; off once the user scrolls up, on again at the end."""
@@ -109,31 +139,38 @@ class EventLines(ScrollView, can_focus=True):
         """Lines already drawn, by line, scroll offset, width, selection and base style."""
 
     @property
-    def lines(self) -> list[Line]:
+    def lines(self) -> Lines:
         return self._lines
 
     def notify_style_update(self) -> None:
         self._strips.clear()  # a theme's colours are in them
         super().notify_style_update()
 
-    def clear(self) -> None:
-        self._lines.clear()
+    def clear(self, lines: Lines | None = None) -> None:
+        """Start again, empty, or on a new source of lines."""
+        self._lines = LineList() if lines is None else lines
         self._width = 0
         self._following = True
         self.cursor = None
-        self.virtual_size = Size(0, 0)
-        self.refresh()
+        self._strips.clear()
+        self.grew()
 
     def add_lines(self, lines: list[Line]) -> None:
         if not lines:
             return
+        assert isinstance(self._lines, LineList), "a view with a source of its own takes no lines"
         self._lines.extend(lines)
-        self._width = max(self._width, *(cell_len(line.text.expandtabs()) for line in lines))
         excess = len(self._lines) - self.max_lines
         if excess > 0:
             del self._lines[:excess]
             if self.cursor is not None:
                 self.cursor = self.cursor - excess if self.cursor >= excess else None
+        self.grew(max(line_width(line) for line in lines))
+
+    def grew(self, width: int = 0) -> None:
+        """Lines were added (as wide as `width` at most): size the scroll area, and follow the newest
+        while at the end."""
+        self._width = max(self._width, width)
         self.virtual_size = Size(self._width, len(self._lines))
         if self._following:
             self.scroll_end(animate=False, immediate=True, x_axis=False)
@@ -148,10 +185,7 @@ class EventLines(ScrollView, can_focus=True):
 
     def line_of_entry(self, entry: int) -> int | None:
         """The first line showing `entry`, if it is still on screen."""
-        for index, line in enumerate(self._lines):
-            if line.entry == entry:
-                return index
-        return None
+        return self._lines.line_of_entry(entry)
 
     def render_lines(self, crop: Region) -> list[Strip]:
         # The styles are worked out once per redraw, not once per line: a redraw follows every batch of

@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 
 from textual import on
 from textual.app import ComposeResult
+from textual.cache import LRUCache
 from textual.containers import Vertical
 from textual.widgets import ContentSwitcher
 
 from tui_app.stream.events import WireEvent, pretty_payload, summarize
 from tui_app.text_safety import neutralize
 from tui_app.widgets.copy_request import CopyRequest
-from tui_app.widgets.event_lines import EventLines, Line
+from tui_app.widgets.event_lines import EventLines, Line, line_width
 
-MAX_LINES = 20_000
-"""Lines kept on screen per view; the full record stays in `entries`."""
+MAX_RAW_LINES = 20_000
+"""Lines kept in the raw view; the full record stays in `entries`."""
 
 TIME_WIDTH = 11
 """Width of the arrival-time column of a summary line ("   41.2 ms ")."""
@@ -50,6 +52,51 @@ def raw_lines(event: WireEvent) -> list[str]:
     return [neutralize(heading), *neutralize(pretty_payload(event)).split("\n")]
 
 
+class SummaryLines:
+    """The summary view: a line per entry, made when it is drawn (the latest made are kept), so a burst of
+    twenty thousand events costs nothing until it is looked at, and every event can be scrolled to."""
+
+    def __init__(self, entries: list[Entry]) -> None:
+        self._entries = entries
+        self._made: LRUCache[int, Line] = LRUCache(2048)
+        self._measured = 0
+
+    def measure(self) -> int:
+        """How wide the lines added since the last call are, at most. Each is made to be measured, and
+        the newest are kept: they are the ones on screen while the log follows the stream."""
+        start, self._measured = self._measured, len(self._entries)
+        return max((line_width(self[index]) for index in range(start, self._measured)), default=0)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __getitem__(self, index: int) -> Line:
+        if index < 0:
+            index += len(self._entries)
+        if not 0 <= index < len(self._entries):
+            raise IndexError(index)
+        line = self._made.get(index)
+        if line is None:
+            line = self._made[index] = line_of(self._entries[index], index, raw=False)[0]
+        return line
+
+    def __iter__(self) -> Iterator[Line]:
+        return (self[index] for index in range(len(self)))
+
+    def line_of_entry(self, entry: int) -> int | None:
+        return entry if 0 <= entry < len(self._entries) else None
+
+
+def line_of(entry: Entry, index: int, *, raw: bool) -> list[Line]:
+    """The lines that show entry number `index`: one in the summary view, a payload's worth in the raw."""
+    if isinstance(entry, str):
+        return [Line(neutralize(entry), "heading" if entry.startswith("━━") else "note", index)]
+    if raw:
+        heading, *payload = raw_lines(entry)
+        return [Line(heading, event_kind(entry), index), *(Line(text, "delta", index) for text in payload)]
+    return [Line(summary_line(entry), event_kind(entry), index, TIME_WIDTH)]
+
+
 class EventLog(Vertical):
     """Two views of one record. Only the visible view is written; the other catches up when shown."""
 
@@ -59,14 +106,16 @@ class EventLog(Vertical):
         self._entries: list[Entry] = []
         self._reply_of: list[int] = []
         """For each entry, the number of the reply it belongs to (from 1)."""
-        self._written = {"event-lines": 0, "event-raw": 0}
+        self._summary = SummaryLines(self._entries)
+        self._raw_written = 0
+        """Entries the raw view has lines for (it catches up when shown)."""
         self._source: list[WireEvent] = []
         self._taken = 0
 
     def compose(self) -> ComposeResult:
         with ContentSwitcher(initial="event-lines", id="event-views"):
-            yield EventLines(id="event-lines", max_lines=MAX_LINES)
-            yield EventLines(id="event-raw", max_lines=MAX_LINES)
+            yield EventLines(id="event-lines", lines=self._summary)
+            yield EventLines(id="event-raw", max_lines=MAX_RAW_LINES)
 
     @property
     def raw(self) -> bool:
@@ -102,10 +151,11 @@ class EventLog(Vertical):
         """Forget every entry: another conversation is shown."""
         self._entries.clear()
         self._reply_of.clear()
-        self._written = dict.fromkeys(self._written, 0)
+        self._summary = SummaryLines(self._entries)
+        self._raw_written = 0
         self._source, self._taken = [], 0
-        for view in self.query(EventLines):
-            view.clear()
+        self.query_one("#event-lines", EventLines).clear(self._summary)
+        self.query_one("#event-raw", EventLines).clear()
 
     @property
     def _replies(self) -> int:
@@ -143,30 +193,24 @@ class EventLog(Vertical):
 
     def refresh_view(self) -> None:
         view = self.view
-        start = self._written[view.id or ""]
+        if view.id != "event-raw":
+            if len(self._summary) != view.virtual_size.height:
+                view.grew(self._summary.measure())
+            return
+        start = self._raw_written
         if start == len(self._entries):
             return
-        self._written[view.id or ""] = len(self._entries)
+        self._raw_written = len(self._entries)
         # Newest first, and only as many as the view keeps: switching to the raw view after a long reply
         # formats the last screenfuls, not a hundred thousand payloads that would be dropped at once.
-        raw = view.id == "event-raw"
         groups: list[list[Line]] = []
         count = 0
         for index in range(len(self._entries) - 1, start - 1, -1):
-            groups.append(self._lines_of(index, raw=raw))
+            groups.append(line_of(self._entries[index], index, raw=True))
             count += len(groups[-1])
             if count >= view.max_lines:
                 break
         view.add_lines([line for group in reversed(groups) for line in group])
-
-    def _lines_of(self, index: int, *, raw: bool) -> list[Line]:
-        entry = self._entries[index]
-        if isinstance(entry, str):
-            return [Line(neutralize(entry), "heading" if entry.startswith("━━") else "note", index)]
-        if raw:
-            heading, *payload = raw_lines(entry)
-            return [Line(heading, event_kind(entry), index), *(Line(text, "delta", index) for text in payload)]
-        return [Line(summary_line(entry), event_kind(entry), index, TIME_WIDTH)]
 
     def events_of_reply(self, reply: int) -> list[WireEvent]:
         return [entry for entry, owner in zip(self._entries, self._reply_of)
