@@ -2,26 +2,35 @@
 
 CPython's full collection walks every live object. With Textual's widgets, styles and strips alive, one
 took up to 160 ms on a 2-core machine, and a 4 KB reply set off eleven of them: they were the worst
-lags between the wire and the screen. So cyclic collection waits while a reply streams (memory freed by
-reference counting, which is nearly all of it, is still freed at once), and runs once the reply has
-finished and the screen is idle. What is alive then is frozen out of later collections, so the next
-ones only walk what is new.
+lags between the wire and the screen. So while a reply streams only the young generations are collected
+(they hold the short-lived cycles of each frame, and walking them takes well under a millisecond), and
+the full collection waits until the reply has finished and the screen is idle. What is alive then is
+frozen out of later collections, so the next ones only walk what is new.
 """
 
 from __future__ import annotations
 
 import gc
 
+YOUNG, YOUNGER = 700, 10
+"""CPython's own thresholds for the two young generations."""
+NEVER = 1 << 30
+"""A threshold for the old generation that is never reached."""
+
 
 class CollectionPolicy:
-    """Holds cyclic garbage collection off while any reply streams."""
+    """Holds full collections off while any reply streams."""
 
     def __init__(self) -> None:
         self._streaming = 0
+        self._thresholds = gc.get_threshold()
 
     def reply_started(self) -> None:
+        if not self._streaming and gc.get_threshold()[2] != NEVER:
+            self._thresholds = gc.get_threshold()
         self._streaming += 1
-        gc.disable()
+        gc.set_threshold(YOUNG, YOUNGER, NEVER)
+        gc.enable()
 
     def reply_finished(self) -> None:
         self._streaming = max(0, self._streaming - 1)
@@ -33,4 +42,4 @@ class CollectionPolicy:
         gc.unfreeze()
         gc.collect()
         gc.freeze()
-        gc.enable()
+        gc.set_threshold(*self._thresholds)
