@@ -142,6 +142,7 @@ async def run_claude_tui(url: str, prompt: str, size: int, display: Display) -> 
         app = claude_tui(url, Path(folder))
         async with app.run_test(size=SIZE) as pilot:
             await app.workers.wait_for_complete()  # start-up work is not the stream's
+            await app.sdk_client()  # (nor is loading the SDK, which starts once the first screen is drawn)
             app.query_one(PromptInput).load_text(prompt)
             cpu, started = time.process_time(), time.perf_counter()
             await pilot.press("enter")

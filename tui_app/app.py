@@ -6,6 +6,7 @@ import asyncio
 import os
 import threading
 from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import Future
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -118,7 +119,8 @@ class ClaudeTUI(ConversationActions, App):
         self._attempts_noted = 0
         self._store_ready = asyncio.Event()
         """Set once the store is open or known to be unusable: replies wait for it, so none goes unsaved."""
-        self._client: anthropic.AsyncAnthropic | None = None
+        self._client_build: Future[anthropic.AsyncAnthropic] | None = None
+        """The SDK client, being built or built (on a thread of its own: building it imports the SDK)."""
         self._events_file: EventsFile | None = None
         self._reply_view: ReplyView | None = None
         self.copier = Clipboard(self._environ, send_to_terminal=self._send_to_terminal_clipboard)
@@ -263,13 +265,33 @@ class ClaudeTUI(ConversationActions, App):
 
     @work(thread=True, group="warm-up", exit_on_error=False)
     def _warm_up(self) -> None:
-        """Import what the first reply needs off the first frame: the SDK takes most of a second."""
+        """Load what the first reply needs once the first screen is drawn: the reply widgets here (a
+        twentieth of a second), the SDK on a thread of its own (most of a second), so typing is not held up."""
         reply_views()
-        import anthropic  # noqa: F401
+        self._build_client_soon()
+
+    def _build_client_soon(self) -> Future[anthropic.AsyncAnthropic]:
+        if self._client_build is None:
+            assert self.backend is not None
+            build: Future[anthropic.AsyncAnthropic] = Future()
+            build.set_running_or_notify_cancel()  # a reply cancelled while it waits leaves the build be
+            backend = self.backend
+
+            def run() -> None:
+                try:
+                    build.set_result(make_client(backend))
+                except BaseException as error:  # handed to whoever waits for the client
+                    build.set_exception(error)
+
+            # A daemon thread: quitting during the import does not wait for it.
+            threading.Thread(target=run, name="sdk-client", daemon=True).start()
+            self._client_build = build
+        return self._client_build
 
     async def on_unmount(self) -> None:
-        if self._client is not None:
-            await self._client.close()
+        build = self._client_build
+        if build is not None and build.done() and build.exception() is None:
+            await build.result().close()
         if self.writer is not None:
             self.writer.close()
         if self.demo_server is not None:
@@ -278,11 +300,14 @@ class ClaudeTUI(ConversationActions, App):
             self._events_file.close()
 
     async def sdk_client(self) -> anthropic.AsyncAnthropic:
-        """The one SDK client, built on first use (off the UI thread: building it imports the SDK)."""
-        assert self.backend is not None
-        if self._client is None:
-            self._client = await asyncio.to_thread(make_client, self.backend)
-        return self._client
+        """The one SDK client (built just after start-up, or now if it is needed sooner)."""
+        build = self._build_client_soon()
+        try:
+            return await asyncio.wrap_future(build)
+        except Exception:
+            if self._client_build is build:
+                self._client_build = None  # the next reply tries again
+            raise
 
     @property
     def streaming(self) -> bool:
