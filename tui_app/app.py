@@ -23,6 +23,7 @@ from tui_app.clipboard import Clipboard
 from tui_app.config import remember_theme
 from tui_app.conversation_actions import ConversationActions
 from tui_app.demo.server import DemoServer
+from tui_app.frame_pacing import FramePacer
 from tui_app.gc_policy import CollectionPolicy
 from tui_app.settings import DEFAULT_THEME, Settings, demo_backend, key_action_names, real_backend
 from tui_app.store.database import Store, StoreError
@@ -113,6 +114,7 @@ class ClaudeTUI(ConversationActions, App):
         self._reply_turn: Turn | None = None
         self._events_saved = 0
         self._last_save = 0.0
+        self._pacer = FramePacer()
         self._drawing = asyncio.Lock()
         """Held while the reply view is brought up to date: the timer's flush, the first token's and the
         final one must not interleave, or two of them could draw into a block view not yet mounted."""
@@ -371,6 +373,7 @@ class ClaudeTUI(ConversationActions, App):
         turn = self.conversation.add_reply(settings.model)
         turn.settings = {name: value for name, value in request.params().items() if name != "messages"}
         self._reply_turn, self._events_saved, self._last_save, self._attempts_noted = turn, 0, 0.0, 0
+        self._pacer = FramePacer()
         self._save(turn)
         session = ReplySession(
             await self.sdk_client(),
@@ -410,6 +413,8 @@ class ClaudeTUI(ConversationActions, App):
         session = self.session
         if session is None or self._reply_view is None:
             return
+        if not self._pacer.due(len(session.events), session.elapsed()):
+            return  # a burst: the screen catches up at the next frame due, or when the reply ends
         with self.batch_update():  # one frame for the whole flush, not one per widget it touches
             async with self._drawing:
                 await self._reply_view.sync(session.reply)
