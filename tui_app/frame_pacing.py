@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 BURST_EVENTS = 100
-"""More events than this since the last frame is a burst: six times a fast model's pace at 15 frames/s."""
+"""More events than this since the last frame is a burst: eight times a fast model's pace (250 events/s)."""
 BURST_SECONDS = 0.5
 
 
