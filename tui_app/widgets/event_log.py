@@ -77,7 +77,7 @@ class SummaryLines:
             raise IndexError(index)
         line = self._made.get(index)
         if line is None:
-            line = self._made[index] = line_of(self._entries[index], index, raw=False)[0]
+            line = self._made[index] = lines_of(self._entries[index], index, raw=False)[0]
         return line
 
     def __iter__(self) -> Iterator[Line]:
@@ -87,7 +87,7 @@ class SummaryLines:
         return entry if 0 <= entry < len(self._entries) else None
 
 
-def line_of(entry: Entry, index: int, *, raw: bool) -> list[Line]:
+def lines_of(entry: Entry, index: int, *, raw: bool) -> list[Line]:
     """The lines that show entry number `index`: one in the summary view, a payload's worth in the raw."""
     if isinstance(entry, str):
         return [Line(neutralize(entry), "heading" if entry.startswith("━━") else "note", index)]
@@ -206,7 +206,7 @@ class EventLog(Vertical):
         groups: list[list[Line]] = []
         count = 0
         for index in range(len(self._entries) - 1, start - 1, -1):
-            groups.append(line_of(self._entries[index], index, raw=True))
+            groups.append(lines_of(self._entries[index], index, raw=True))
             count += len(groups[-1])
             if count >= view.max_lines:
                 break
