@@ -266,10 +266,9 @@ class ClaudeTUI(ConversationActions, App):
                 self.call_from_thread(self.notify, f"The theme was not saved to {path}: {reason}",
                                       title="Theme", severity="warning")
 
-    @work(thread=True, group="warm-up", exit_on_error=False)
     def _warm_up(self) -> None:
         """Load what the first reply needs once the first screen is drawn: the reply widgets here (a
-        twentieth of a second), the SDK on a thread of its own (most of a second), so typing is not held up."""
+        twentieth of a second), the SDK client on a thread of its own (most of a second)."""
         reply_views()
         self._build_client_soon()
 

@@ -22,15 +22,13 @@ from tui_app.widgets.user_turn import UserTurn
 if TYPE_CHECKING:
     from tui_app.widgets.reply_view import ReplyView
 
+    TurnView = UserTurn | ReplyView
 
 PAGE = 4
 """Turns drawn at a time: on opening a conversation (more follow until the screen is full), and each
 time the user scrolls past the edge. Textual's Markdown takes about 0.1 s per reply to lay out."""
 WINDOW = 40
 """Turns mounted at most; those furthest from view make way."""
-
-
-TurnView = "UserTurn | ReplyView"
 
 
 def reply_views():
