@@ -16,7 +16,6 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer
 from textual.worker import Worker, WorkerState
 
 from tui_app.clipboard import Clipboard
@@ -37,6 +36,7 @@ from tui_app.stream.session import ReplyRequest, ReplySession
 from tui_app.theme_loader import event_colour_defaults, load_themes
 from tui_app.widgets.copy_request import CopyRequest, copy_request_for
 from tui_app.widgets.event_log import EventLog
+from tui_app.widgets.key_footer import KeyFooter
 from tui_app.widgets.prompt_input import PromptInput
 from tui_app.widgets.status_bar import StatusBar
 from tui_app.widgets.transcript_view import TranscriptView, reply_views
@@ -139,7 +139,7 @@ class ClaudeTUI(ConversationActions, App):
                 yield PromptInput(self.settings.keys, id="prompt")
             yield EventLog(id="events")
         yield StatusBar(id="status")
-        yield Footer(id="footer")
+        yield KeyFooter(id="footer")
 
     async def on_mount(self) -> None:
         settings = self.settings
