@@ -110,6 +110,17 @@ async def test_continue_reopens_the_last_conversation_and_carries_on(make_app) -
     assert conversation.id == first.conversation.id
 
 
+async def test_a_resumed_conversation_is_in_the_first_frame(make_app) -> None:
+    first = make_app()
+    async with first.run_test() as pilot:
+        await send_and_finish(pilot, "echo one")
+    second = make_app(resume="last")
+    async with second.run_test():
+        # Before any pause: what run_test hands over is what the first frame draws.
+        transcript = second.query_one(TranscriptView)
+        assert [view.turn.text for view in transcript.turn_views] == ["echo one", first.sessions[0].reply.text]
+
+
 async def test_resume_by_id_and_an_unknown_id_is_reported(make_app) -> None:
     first = make_app()
     async with first.run_test() as pilot:

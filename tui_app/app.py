@@ -58,6 +58,9 @@ SAVE_SECONDS = 0.5
 Resume = int | str | None
 """A conversation id to open, `"last"` for the most recent, or None for a new conversation."""
 
+RESUME_FIRST_FRAME_WAIT = 0.5
+"""Seconds the first frame waits for a conversation being resumed before it is drawn without it."""
+
 DEMO_NOTICE = (
     "Demo backend: no ANTHROPIC_API_KEY is set, so replies come from the built-in demo server on "
     "this machine. Every event you see is real SSE over HTTP. Try a prompt with essay, think, tool, overload, drop, "
@@ -173,6 +176,11 @@ class ClaudeTUI(ConversationActions, App):
         self.query_one(StatusBar).show_idle(backend.label, self.conversation.settings)
         self._loop = asyncio.get_running_loop()
         self._open_store()
+        if self._resume is not None:
+            # The first frame waits (a little) for the conversation asked for: drawing an empty
+            # transcript first, then the conversation, costs a whole extra frame. A locked database
+            # waits behind the first frame instead.
+            await asyncio.wait([asyncio.ensure_future(self._store_ready.wait())], timeout=RESUME_FIRST_FRAME_WAIT)
 
     def default_chat_settings(self) -> ChatSettings:
         settings = self.settings
