@@ -23,9 +23,11 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+# After the installed packages: the app measured is the one installed (see startup.py), the benchmarks
+# come from here.
+sys.path.append(str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.startup import first_frame_seconds  # noqa: E402
+from benchmarks.startup import app_command, first_frame_seconds  # noqa: E402
 from tui_app.app import ClaudeTUI  # noqa: E402
 from tui_app.demo.scripts import UNPACED  # noqa: E402
 from tui_app.settings import Settings  # noqa: E402
@@ -123,7 +125,7 @@ def main() -> None:
         started = time.perf_counter()
         Store.open(path).load(conversation_id)
         read = time.perf_counter() - started
-        command = [sys.executable, "-m", "tui_app"]
+        command = app_command()
         env = {k: v for k, v in os.environ.items() if not k.startswith("ANTHROPIC_")}
         env.update(TERM="xterm-256color", COLUMNS="120", LINES="40", XDG_DATA_HOME=folder,
                    XDG_CONFIG_HOME=str(Path(folder) / "config"))
