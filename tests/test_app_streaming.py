@@ -74,10 +74,13 @@ async def test_a_long_reply_keeps_only_the_segments_near_the_screen_drawn(make_a
         assert view.source == reply.text
         segments = view._segments.texts
         assert len(segments) > 6 and "".join(segments) == reply.text
-        # Far above the end: set aside. Only a few segments' widgets are alive.
+        # Far above the end: set aside, each run in one spacer. Only a few segments' widgets are alive.
         assert isinstance(view.children[0], SegmentSpacer)
+        kinds = [type(child) for child in view.children]
+        assert all(kinds[n] is not SegmentSpacer or kinds[n + 1] is not SegmentSpacer for n in range(len(kinds) - 1))
         drawn = [child for child in view.children if isinstance(child, TextSegment)]
-        assert 1 <= len(drawn) <= 4
+        assert 1 <= len(drawn) <= 6 < len(segments)  # those within a screen of the end, at most
+        assert view.children[0].numbers == range(0, drawn[0].number)  # the whole run up to the first drawn
         # Scrolled back to the reply's start, the first segment is drawn again, with its own text.
         transcript = app.query_one(TranscriptView)
         transcript.release_anchor()  # as scrolling up by hand does
@@ -87,6 +90,21 @@ async def test_a_long_reply_keeps_only_the_segments_near_the_screen_drawn(make_a
         assert view.children[0].source == segments[0]
         assert "word0_59" in view.children[0].source
         assert isinstance(view.children[-1], SegmentSpacer)  # and the end, now far below, is set aside
+        # Every segment is held once, drawn or set aside, in order.
+        held = [n for child in view.children
+                for n in (child.numbers if isinstance(child, SegmentSpacer) else [child.number])]
+        assert held == list(range(len(segments)))
+        # From the middle of a run set aside, only the segments near the screen are drawn.
+        spacer = view.children[-1]
+        middle = spacer.numbers[len(spacer.numbers) // 2]
+        start = transcript.scroll_y + spacer.region.y + spacer.rows_of(middle)[0] - transcript.region.y
+        transcript.scroll_to(y=start, animate=False, immediate=True)
+        await until(pilot, lambda: any(isinstance(child, TextSegment) and child.number == middle
+                                       for child in view.children), "the middle segment to be drawn")
+        held = [n for child in view.children
+                for n in (child.numbers if isinstance(child, SegmentSpacer) else [child.number])]
+        assert held == list(range(len(segments)))
+        assert len([child for child in view.children if isinstance(child, TextSegment)]) <= 6
 
 
 async def test_the_event_log_holds_every_event_the_server_sent_pings_included(make_app) -> None:

@@ -148,17 +148,43 @@ class TextSegment(Markdown):
 
 
 class SegmentSpacer(Widget):
-    """Holds the place of a segment set aside because it is far out of view, at the height it had (or,
-    for one never drawn, an estimate)."""
+    """Holds the place of a run of segments set aside because they are far out of view, at the heights
+    they had (or, for those never drawn, estimates). One widget for the whole run: a 200 KB reply set
+    aside costs the layout of each frame one widget, not a hundred."""
 
     DEFAULT_CSS = """
     SegmentSpacer { width: 1fr; }
     """
 
-    def __init__(self, number: int, height: int) -> None:
+    def __init__(self, first: int, heights: list[int]) -> None:
         super().__init__()
-        self.number = number
-        self.styles.height = height
+        self.first = first
+        self.heights = heights
+        """The height of each segment of the run, in order."""
+        self.styles.height = sum(heights)
+
+    def extend(self, heights: list[int]) -> None:
+        """Hold the place of the segments after the run too."""
+        self.heights = [*self.heights, *heights]
+        self.styles.height = sum(self.heights)
+
+    @property
+    def numbers(self) -> range:
+        return range(self.first, self.first + len(self.heights))
+
+    def rows_of(self, number: int) -> tuple[int, int]:
+        """Where segment `number` lies in the spacer: (first row, height)."""
+        index = number - self.first
+        return sum(self.heights[:index]), self.heights[index]
+
+    def numbers_within(self, top: int, bottom: int) -> list[int]:
+        """The segments of the run that lie, at least in part, between rows `top` and `bottom` of the spacer."""
+        numbers, y = [], 0
+        for number, height in zip(self.numbers, self.heights, strict=True):
+            if y < bottom and y + height > top:
+                numbers.append(number)
+            y += height
+        return numbers
 
 
 NEAR_SEGMENTS = 2
@@ -175,9 +201,9 @@ class TextBlockView(Vertical):
 
     The text is drawn in segments of a few KB, cut where Markdown allows (`tui_app.markdown_split`).
     While it streams only the last segment changes, so a new line of a 200 KB reply is parsed like one
-    of a 4 KB reply. Segments far out of view are set aside for spacers of their height, and drawn again
-    when they come near (`fold`): a reply of any length holds a few segments' widgets, not thousands,
-    so laying out the screen costs the same at its end as at its start.
+    of a 4 KB reply. Segments far out of view are set aside, each run of them for one spacer of their
+    height, and drawn again when they come near (`fold`): a reply of any length holds a few segments'
+    widgets, not thousands, so laying out the screen costs the same at its end as at its start.
     """
 
     DEFAULT_CSS = """
@@ -187,14 +213,15 @@ class TextBlockView(Vertical):
     def __init__(self, block: ContentBlock | None = None) -> None:
         """With a `block` that is already whole (read back from the store), its last segments are parsed on
         mount, and the others when they are scrolled near."""
+        super().__init__(classes="reply-text")
         self._segments = Segments(neutralize(block.text) if block is not None else "")
-        texts = self._segments.texts
-        super().__init__(*(self._segment_or_spacer(number, len(texts)) for number in range(len(texts))),
-                         classes="reply-text")
         self._seen = len(block.pieces) if block is not None else 0
         self._complete = block is not None
         """No more text will come: the last segment may be set aside too."""
         self._lock = asyncio.Lock()
+
+    def compose(self) -> ComposeResult:
+        yield from self._read_back()
 
     @property
     def source(self) -> str:
@@ -217,22 +244,45 @@ class TextBlockView(Vertical):
             pieces = self._segments.add(neutralize("".join(new)))
             count = len(self._segments.texts)
             for number, piece in pieces:
-                if number == len(self.children):  # a new segment: its piece is all its text
-                    await self.mount(self._segment_or_spacer(number, count, streaming=True))
-                segment = self.children[number]
-                if piece and isinstance(segment, TextSegment):
+                if number == self._segments_held():  # a new segment: its piece is all its text
+                    widget = self._segment_or_spacer(number, count)
+                    previous = self.children[-1] if self.children else None
+                    if isinstance(widget, SegmentSpacer) and isinstance(previous, SegmentSpacer):
+                        previous.extend(widget.heights)
+                    else:
+                        await self.mount(widget)
+                segment = self._drawn(number)
+                if piece and segment is not None:
                     await segment.add(piece)
             if len(self.children) > 2:
                 await self._fold(self._near_screen())
 
-    def _segment_or_spacer(self, number: int, count: int, *, streaming: bool = False) -> Widget:
-        """A segment arriving with more than one after it (a burst of text, or a reply read back) is below
-        the others and far from the end the screen shows: it gets a spacer of its estimated height until
-        it is scrolled near. Streaming, a new segment starts empty and its text is added after mounting."""
-        text = self._segments.texts[number]
+    def _segment_or_spacer(self, number: int, count: int) -> Widget:
+        """A segment arriving with more than one after it (a burst of text) is below the others and far
+        from the end the screen shows: it gets a spacer of its estimated height until it is scrolled near.
+        Otherwise it starts empty, and its text is added once it is mounted."""
         if number < count - NEAR_SEGMENTS:
-            return SegmentSpacer(number, estimated_rows(text, self._text_width()))
-        return TextSegment(number, None if streaming else text)
+            return SegmentSpacer(number, [estimated_rows(self._segments.texts[number], self._text_width())])
+        return TextSegment(number)
+
+    def _read_back(self) -> list[Widget]:
+        """The widgets of a whole text: its last segments drawn, the others set aside in one spacer."""
+        texts = self._segments.texts
+        near = max(0, len(texts) - NEAR_SEGMENTS)
+        width = self._text_width()
+        spacer = [SegmentSpacer(0, [estimated_rows(text, width) for text in texts[:near]])] if near else []
+        return [*spacer, *(TextSegment(number, texts[number]) for number in range(near, len(texts)))]
+
+    def _segments_held(self) -> int:
+        """How many segments the children stand for, drawn or set aside."""
+        return sum(len(child.numbers) if isinstance(child, SegmentSpacer) else 1 for child in self.children)
+
+    def _drawn(self, number: int) -> TextSegment | None:
+        """The widget of segment `number`, if it is drawn (new text goes to the last ones: look there first)."""
+        for child in reversed(self.children):
+            if isinstance(child, TextSegment) and child.number == number:
+                return child
+        return None
 
     def _text_width(self) -> int:
         width = self.size.width or (self.parent.size.width if isinstance(self.parent, Widget) else 0)
@@ -248,11 +298,10 @@ class TextBlockView(Vertical):
             self._complete = True
             text = neutralize(block.text)
             self._seen = len(block.pieces)
-            if self._segments.text != text or len(self.children) != len(self._segments.texts):
+            if self._segments.text != text or self._segments_held() != len(self._segments.texts):
                 self._segments = Segments(text)
                 await self.remove_children()
-                count = len(self._segments.texts)
-                await self.mount_all(self._segment_or_spacer(number, count) for number in range(count))
+                await self.mount_all(self._read_back())
                 return
             for child in self.children:
                 if isinstance(child, TextSegment) and child.source != self._segments.texts[child.number]:
@@ -264,27 +313,62 @@ class TextBlockView(Vertical):
             await self._fold(self._near_screen())
 
     async def _fold(self, near: Region) -> None:
-        last = len(self.children) - 1
-        far, back = [], []
+        last = self._segments_held() - 1
+        far: list[TextSegment] = []
+        back: list[tuple[SegmentSpacer, list[int]]] = []
         for child in self.children:
             if isinstance(child, TextSegment):
                 open_segment = child.number == last and not self._complete
                 if child.laid_out and not open_segment and not child.region.overlaps(near):
                     far.append(child)
             elif isinstance(child, SegmentSpacer) and child.region.overlaps(near):
-                back.append(child)
+                back.append((child, child.numbers_within(near.y - child.region.y, near.bottom - child.region.y)))
         if not far and not back:
             return
         screen_top = self.screen.region.y
-        above = [(child.number, child.outer_size.height) for child in back if child.region.bottom <= screen_top]
+        above = [(number, spacer.rows_of(number)[1]) for spacer, coming in back for number in coming
+                 if spacer.region.y + sum(spacer.rows_of(number)) <= screen_top]
         with self.app.batch_update():
             for child in far:
-                await self.mount(SegmentSpacer(child.number, child.outer_size.height), before=child)
-            for child in back:
-                await self.mount(TextSegment(child.number, self._segments.texts[child.number]), before=child)
-            await self.remove_children([*far, *back])
+                await self.mount(SegmentSpacer(child.number, [child.outer_size.height]), before=child)
+            for spacer, coming in back:
+                await self.mount_all(self._split(spacer, coming), before=spacer)
+            await self.remove_children([*far, *(spacer for spacer, _ in back)])
+            await self._merge_spacers()
         if above:
             self.call_after_refresh(self._keep_reading_place, above)
+
+    def _split(self, spacer: SegmentSpacer, drawn: list[int]) -> list[Widget]:
+        """What replaces `spacer` when segments `drawn` of its run come near: those segments drawn, the
+        rest of the run still set aside, before and after them."""
+        widgets: list[Widget] = []
+        run: list[int] = []
+        for number in spacer.numbers:
+            if number in drawn:
+                if run:
+                    widgets.append(SegmentSpacer(run[0], [spacer.heights[n - spacer.first] for n in run]))
+                    run = []
+                widgets.append(TextSegment(number, self._segments.texts[number]))
+            else:
+                run.append(number)
+        if run:
+            widgets.append(SegmentSpacer(run[0], [spacer.heights[n - spacer.first] for n in run]))
+        return widgets
+
+    async def _merge_spacers(self) -> None:
+        """Neighbouring spacers become one."""
+        runs: list[list[SegmentSpacer]] = []
+        previous: Widget | None = None
+        for child in self.children:
+            if isinstance(child, SegmentSpacer):
+                if isinstance(previous, SegmentSpacer):
+                    runs[-1].append(child)
+                else:
+                    runs.append([child])
+            previous = child
+        for first, *others in (run for run in runs if len(run) > 1):
+            first.extend([height for spacer in others for height in spacer.heights])
+            await self.remove_children(others)
 
     def _keep_reading_place(self, drawn_above: list[tuple[int, int]]) -> None:
         """Segments drawn above the screen may be taller or shorter than their estimate: scroll by the
