@@ -6,7 +6,7 @@ import gc
 
 import pytest
 
-from tui_app.gc_policy import NEVER, CollectionPolicy
+from tui_app.gc_policy import NEVER, RECENT_SECONDS, CollectionPolicy
 
 
 @pytest.fixture
@@ -50,4 +50,30 @@ def test_young_cycles_are_collected_while_a_reply_streams(restore_gc):
     kept = [[] for _ in range(5000)]  # live objects enough to pass the youngest generation's threshold
     assert len(collected) == 50
     del kept
+    policy.reply_finished()
+
+
+def test_old_garbage_of_a_long_reply_is_collected_as_it_streams(restore_gc):
+    policy = CollectionPolicy()
+    policy.reply_started()
+    collected = []
+
+    class Node:
+        def __del__(self) -> None:
+            collected.append(self)
+
+    nodes = []
+    for _ in range(50):
+        node = Node()
+        node.me = node
+        nodes.append(node)
+    gc.collect(1)  # alive at a young collection: moved to the old generation
+    del node, nodes  # garbage now, where only a full collection finds it
+    gc.collect(1)
+    assert collected == []
+    policy.collect_recent(RECENT_SECONDS / 2)  # too soon: nothing is walked
+    assert collected == []
+    policy.collect_recent(RECENT_SECONDS)
+    assert len(collected) == 50
+    assert gc.get_threshold()[2] == NEVER  # still no full collection of its own accord
     policy.reply_finished()

@@ -433,6 +433,7 @@ class ClaudeTUI(ConversationActions, App):
         if session.elapsed() - self._last_save >= SAVE_SECONDS:
             self._last_save = session.elapsed()
             self._save_progress(session)
+        self.call_after_refresh(self._collection.collect_recent, session.elapsed())  # once the frame is out
 
     def _note_attempts(self, session: ReplySession, event_log: EventLog) -> None:
         """The SDK's retries, in the event log where the reply's events go."""

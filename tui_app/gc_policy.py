@@ -6,6 +6,12 @@ lags between the wire and the screen. So while a reply streams only the young ge
 (they hold the short-lived cycles of each frame, and walking them takes well under a millisecond), and
 the full collection waits until the reply has finished and the screen is idle. What is alive then is
 frozen out of later collections, so the next ones only walk what is new.
+
+Young collections alone are not enough for a long reply: each append to a Markdown widget builds and
+drops block widgets, and those alive at a young collection move to the old generation, where they wait.
+A 200-second reply piled up 700 MB that way. So every `RECENT_SECONDS` of a reply what is old but new
+since the last look is collected too, and what survives is frozen: each look walks only a few seconds'
+worth of objects, a few milliseconds.
 """
 
 from __future__ import annotations
@@ -16,6 +22,8 @@ YOUNG, YOUNGER = 700, 10
 """CPython's own thresholds for the two young generations."""
 NEVER = 1 << 30
 """A threshold for the old generation that is never reached."""
+RECENT_SECONDS = 0.5
+"""How often, while a reply streams, the garbage made since the last look is collected."""
 
 
 class CollectionPolicy:
@@ -24,6 +32,7 @@ class CollectionPolicy:
     def __init__(self) -> None:
         self._streaming = 0
         self._thresholds = gc.get_threshold()
+        self._looked = 0.0
 
     def reply_started(self) -> None:
         if not self._streaming and gc.get_threshold()[2] != NEVER:
@@ -31,6 +40,16 @@ class CollectionPolicy:
         self._streaming += 1
         gc.set_threshold(YOUNG, YOUNGER, NEVER)
         gc.enable()
+        gc.freeze()  # what is alive now is left to the idle collection
+        self._looked = 0.0
+
+    def collect_recent(self, now: float) -> None:
+        """While a reply streams, `now` seconds into it: at most every `RECENT_SECONDS`, collect what has
+        become garbage since the last look and freeze what survived. Call it between frames."""
+        if self._streaming and now - self._looked >= RECENT_SECONDS:
+            self._looked = now
+            gc.collect()
+            gc.freeze()
 
     def reply_finished(self) -> None:
         self._streaming = max(0, self._streaming - 1)
