@@ -6,7 +6,7 @@ import gc
 
 import pytest
 
-from tui_app.gc_policy import NEVER, RECENT_SECONDS, CollectionPolicy
+from tui_app.gc_policy import NEVER, RECENT_SECONDS, YOUNG, YOUNGER, CollectionPolicy
 
 
 @pytest.fixture
@@ -23,7 +23,7 @@ def test_full_collections_wait_for_the_end_of_every_reply(restore_gc):
     policy = CollectionPolicy()
     policy.reply_started()
     policy.reply_started()  # a second reply while the first streams
-    assert gc.isenabled() and gc.get_threshold() == (700, 10, NEVER)
+    assert gc.isenabled() and gc.get_threshold() == (YOUNG, YOUNGER, NEVER)
     policy.reply_finished()
     policy.collect_if_idle()  # one reply still streams: nothing changes
     assert gc.get_threshold()[2] == NEVER
@@ -47,7 +47,7 @@ def test_young_cycles_are_collected_while_a_reply_streams(restore_gc):
         node = Node()
         node.me = node  # a cycle: only the collector can free it
     del node
-    kept = [[] for _ in range(5000)]  # live objects enough to pass the youngest generation's threshold
+    kept = [[] for _ in range(YOUNG + 1000)]  # live objects enough to pass the youngest generation's threshold
     assert len(collected) == 50
     del kept
     policy.reply_finished()
