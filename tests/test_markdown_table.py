@@ -50,3 +50,18 @@ async def test_a_streamed_table_is_one_widget_holding_every_row(make_app) -> Non
         ]
         drawn = [line.plain for line in grid.lines(grid.size.width)]
         assert "│ message_delta " in drawn[-2] and drawn[-2].rstrip().endswith("│")
+
+
+async def test_a_table_takes_the_colours_of_a_new_theme(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(140, 45)) as pilot:
+        await send_and_finish(pilot, "show me the tour")
+        [grid] = app.query(TableGrid)
+
+        def header_styles() -> list[str]:
+            return [str(span.style) for span in grid.lines(grid.size.width)[1].spans]
+
+        before = header_styles()
+        app.theme = "paper" if app.theme != "paper" else "contrast"
+        await pilot.pause()
+        assert header_styles() != before

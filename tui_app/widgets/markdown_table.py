@@ -69,6 +69,11 @@ class TableGrid(Widget):
         self._drawn = None
         self.refresh(layout=True)
 
+    def notify_style_update(self) -> None:
+        """The lines drawn carry the header and line colours of the theme they were drawn in."""
+        self._drawn = None
+        super().notify_style_update()
+
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return len(self.lines(width))
 
