@@ -177,6 +177,10 @@ class SegmentSpacer(Widget):
         index = number - self.first
         return sum(self.heights[:index]), self.heights[index]
 
+    def part(self, numbers: list[int]) -> SegmentSpacer:
+        """A spacer for `numbers`, a run within this one, at their heights here."""
+        return SegmentSpacer(numbers[0], [self.heights[number - self.first] for number in numbers])
+
     def numbers_within(self, top: int, bottom: int) -> list[int]:
         """The segments of the run that lie, at least in part, between rows `top` and `bottom` of the spacer."""
         numbers, y = [], 0
@@ -346,13 +350,13 @@ class TextBlockView(Vertical):
         for number in spacer.numbers:
             if number in drawn:
                 if run:
-                    widgets.append(SegmentSpacer(run[0], [spacer.heights[n - spacer.first] for n in run]))
+                    widgets.append(spacer.part(run))
                     run = []
                 widgets.append(TextSegment(number, self._segments.texts[number]))
             else:
                 run.append(number)
         if run:
-            widgets.append(SegmentSpacer(run[0], [spacer.heights[n - spacer.first] for n in run]))
+            widgets.append(spacer.part(run))
         return widgets
 
     async def _merge_spacers(self) -> None:
