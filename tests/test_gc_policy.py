@@ -6,7 +6,16 @@ import gc
 
 import pytest
 
-from tui_app.gc_policy import NEVER, RECENT_SECONDS, YOUNG, YOUNGER, CollectionPolicy
+from tests.conftest import until
+from tui_app.gc_policy import (
+    NEVER,
+    RECENT_SECONDS,
+    YOUNG,
+    YOUNGER,
+    CollectionPolicy,
+    hold_collections_for_start_up,
+    release_collections_after_start_up,
+)
 
 
 @pytest.fixture
@@ -77,3 +86,37 @@ def test_old_garbage_of_a_long_reply_is_collected_as_it_streams(restore_gc):
     assert len(collected) == 50
     assert gc.get_threshold()[2] == NEVER  # still no full collection of its own accord
     policy.reply_finished()
+
+
+def test_start_up_holds_collections_until_released_then_collects_and_freezes(restore_gc):
+    gc.unfreeze()
+    hold_collections_for_start_up()
+    assert not gc.isenabled()
+    collected = []
+
+    class Node:
+        def __del__(self) -> None:
+            collected.append(self)
+
+    for _ in range(20):
+        node = Node()
+        node.me = node
+    del node
+    kept = [[] for _ in range(5000)]  # far past the youngest generation's threshold: still nothing collected
+    assert collected == []
+    release_collections_after_start_up()
+    assert len(collected) == 20 and gc.isenabled() and gc.get_freeze_count() > len(kept)
+
+
+def test_releasing_what_was_never_held_changes_nothing(restore_gc):
+    gc.disable()  # as someone else left it
+    release_collections_after_start_up()
+    assert not gc.isenabled()
+
+
+async def test_the_app_releases_collections_held_for_its_start_up(make_app, restore_gc):
+    hold_collections_for_start_up()  # as the command does before importing the app
+    app = make_app()
+    async with app.run_test() as pilot:
+        await until(pilot, gc.isenabled, "collections to be released after the first frame")
+        assert gc.get_freeze_count() > 0

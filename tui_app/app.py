@@ -23,7 +23,7 @@ from tui_app.config import remember_theme
 from tui_app.conversation_actions import ConversationActions
 from tui_app.demo.server import DemoServer
 from tui_app.frame_pacing import FramePacer
-from tui_app.gc_policy import CollectionPolicy
+from tui_app.gc_policy import CollectionPolicy, release_collections_after_start_up
 from tui_app.settings import DEFAULT_THEME, Settings, demo_backend, key_action_names, real_backend
 from tui_app.store.database import Store, StoreError
 from tui_app.store.writer import StoreWriter
@@ -181,6 +181,7 @@ class ClaudeTUI(ConversationActions, App):
             # transcript first, then the conversation, costs a whole extra frame. A locked database
             # waits behind the first frame instead.
             await asyncio.wait([asyncio.ensure_future(self._store_ready.wait())], timeout=RESUME_FIRST_FRAME_WAIT)
+        self.call_after_refresh(release_collections_after_start_up)
 
     def default_chat_settings(self) -> ChatSettings:
         settings = self.settings

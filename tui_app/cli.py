@@ -158,6 +158,9 @@ def main(argv: list[str] | None = None) -> int:
         return run_print_mode(settings, prompt, sys.stdout.buffer, sys.stderr)
     if not sys.stdout.isatty():
         parser.exit(2, "claude-tui: the app needs a terminal; use -p for print mode\n")
+    from tui_app.gc_policy import hold_collections_for_start_up
+
+    hold_collections_for_start_up()
     from tui_app.app import ClaudeTUI
 
     resume = "last" if args.continue_last else args.resume
