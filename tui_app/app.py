@@ -24,6 +24,7 @@ from tui_app.conversation_actions import ConversationActions
 from tui_app.demo.server import DemoServer
 from tui_app.frame_pacing import FramePacer
 from tui_app.gc_policy import CollectionPolicy, release_collections_after_start_up
+from tui_app.screens.main_screen import MainScreen
 from tui_app.settings import DEFAULT_THEME, Settings, demo_backend, key_action_names, real_backend
 from tui_app.store.database import Store, StoreError
 from tui_app.store.writer import StoreWriter
@@ -134,6 +135,9 @@ class ClaudeTUI(ConversationActions, App):
         self._theme_to_save = DEFAULT_THEME
         self._collection = CollectionPolicy()
         self._theme_problems = self._choose_theme()
+
+    def get_default_screen(self) -> Screen:
+        return MainScreen()
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="main"):

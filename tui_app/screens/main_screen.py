@@ -1,0 +1,25 @@
+"""The screen the app opens on."""
+
+from __future__ import annotations
+
+from textual import events
+from textual.screen import Screen
+
+
+class MainScreen(Screen):
+    """The default screen, styled once as it opens.
+
+    Textual styles each widget as it is mounted, then styles every one again when the screen is first
+    shown (its resume event asks for a refresh): a fifth of the time from start to the first frame, for
+    styles that cannot have changed in between. Later resumes (back from a dialog, say) refresh as usual.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(id="_default")
+        self._shown = False
+
+    def _on_screen_resume(self, event: events.ScreenResume) -> None:
+        if not self._shown:
+            self._shown = True
+            event.refresh_styles = False
+        super()._on_screen_resume(event)
