@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from textual.color import Color
 from textual.widgets import Label
 
 from tests.conftest import (
@@ -27,11 +28,12 @@ from tui_app.widgets.reply_view import (
     ThinkingBlockView,
     ToolUseBlockView,
 )
+from tui_app.widgets.status_bar import StatusBar
 from tui_app.widgets.transcript_view import TranscriptView
 
 
 def status(app, name: str) -> str:
-    return str(app.query_one(f"#status-{name}", Label).content)
+    return app.query_one(StatusBar).field(name)
 
 
 async def test_a_reply_streams_into_the_transcript_character_for_character(make_app) -> None:
@@ -132,6 +134,12 @@ async def test_the_status_bar_matches_the_script(make_app) -> None:
         assert status(app, "stop") == "stop end_turn"
         assert status(app, "state") == "done"
         assert status(app, "ttft").startswith("TTFT ") and "–" not in status(app, "ttft")
+        # One line on screen, each figure in its colour: the state in the theme's success colour.
+        bar = app.query_one(StatusBar)
+        line = "".join(segment.text for segment in bar.render_line(0))
+        assert line.startswith(" demo  claude-sonnet-5 ") and line.rstrip().endswith("stop end_turn  done")
+        done = next(segment for segment in bar.render_line(0) if segment.text.strip() == "done")
+        assert done.style.color.triplet == Color.parse(app.current_theme.success).rich_color.triplet
 
 
 async def test_turns_accumulate_and_the_whole_history_is_sent(make_app) -> None:

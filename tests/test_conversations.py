@@ -18,6 +18,7 @@ from tui_app.stream.reply import ReplyState
 from tui_app.widgets.event_log import EventLog
 from tui_app.widgets.prompt_input import PromptInput
 from tui_app.widgets.reply_view import ReplyView
+from tui_app.widgets.status_bar import StatusBar
 from tui_app.widgets.transcript_view import TranscriptView
 from tui_app.widgets.user_turn import UserTurn
 
@@ -307,9 +308,9 @@ async def test_model_and_settings_come_from_the_backend_and_apply_to_the_next_re
         screen.query_one("#chat-settings-system").text = "Answer in French."
         await pilot.press("ctrl+s")
         await until(pilot, lambda: app.conversation.settings.model == "claude-opus-5", "the settings to apply")
-        status = str(app.query_one("#status-settings").render())
-        assert status == "max 321 · T 0.25 · system ✓"
-        assert str(app.query_one("#status-model").render()) == "claude-opus-5"
+        status = app.query_one(StatusBar)
+        assert status.field("settings") == "max 321 · T 0.25 · system ✓"
+        assert status.field("model") == "claude-opus-5"
         await send_and_finish(pilot, "echo again")
         request = app.demo_server.requests[-1]
         assert (request["model"], request["max_tokens"], request["temperature"], request["system"]) == (

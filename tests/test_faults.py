@@ -15,6 +15,7 @@ from tui_app.stream.reply import ReplyState
 from tui_app.widgets.event_lines import EventLines
 from tui_app.widgets.event_log import EventLog
 from tui_app.widgets.prompt_input import PromptInput
+from tui_app.widgets.status_bar import StatusBar
 
 
 def event_log_notes(app) -> list[str]:
@@ -54,8 +55,8 @@ async def test_the_sdks_retries_are_shown_and_the_third_attempt_succeeds(make_ap
     async with app.run_test() as pilot:
         await send(pilot, "flaky 529 echo")
         await until(pilot, lambda: app.sessions and app.sessions[0].attempts, "the first failed attempt")
-        status = app.query_one("#status-state")
-        await until(pilot, lambda: re.search(r"retrying: HTTP 529 \(attempt [23] of 3\)", str(status.render())),
+        status = app.query_one(StatusBar)
+        await until(pilot, lambda: re.search(r"retrying: HTTP 529 \(attempt [23] of 3\)", status.field("state")),
                     "the status bar to show the retry")
         await app.workers.wait_for_complete()
         await pilot.pause()
@@ -130,8 +131,8 @@ async def test_a_stalled_stream_ends_as_stalled_while_the_ui_stays_responsive(ma
     app = make_app(idle_timeout=2.5)
     async with app.run_test() as pilot:
         session = await start_stalled_reply(pilot)
-        status = app.query_one("#status-state")
-        await until(pilot, lambda: "streaming · no data for 2 s" in str(status.render()), "the silence to show")
+        status = app.query_one(StatusBar)
+        await until(pilot, lambda: "streaming · no data for 2 s" in status.field("state"), "the silence to show")
         await pilot.press("n", "e", "x", "t")  # the prompt takes keys while the stream is silent
         assert app.query_one(PromptInput).text == "next"
         await app.workers.wait_for_complete()
@@ -189,7 +190,7 @@ async def test_an_unreachable_backend_says_which_url_it_tried(make_app) -> None:
         assert session.reply.state is ReplyState.FAILED
         assert session.reply.reason.startswith(f"cannot reach {url} (ConnectError")
         assert any(f"cannot reach {url}" in message for message in notifications(app))
-        assert str(app.query_one("#status-backend").render()) == url.removeprefix("http://")
+        assert app.query_one(StatusBar).field("backend") == url.removeprefix("http://")
         kept = await saved(pilot)
         assert [(turn.text, turn.state) for turn in kept.turns] == [("hello?", None), ("", "failed")]
 
@@ -239,11 +240,11 @@ async def test_a_slow_first_token_shows_the_wait_growing_and_the_ui_keeps_workin
     app = make_app(demo_pacing=DemoPacing(first_token_delay=1.5, tokens_per_second=0))
     async with app.run_test() as pilot:
         await send(pilot, "echo slowly")
-        ttft = app.query_one("#status-ttft")
-        await until(pilot, lambda: re.fullmatch(r"waiting 1\.\d\d s", str(ttft.render())), "a wait of over 1 s")
+        status = app.query_one(StatusBar)
+        await until(pilot, lambda: re.fullmatch(r"waiting 1\.\d\d s", status.field("ttft")), "a wait of over 1 s")
         await pilot.press("o", "k")
         assert app.query_one(PromptInput).text == "ok"
         await app.workers.wait_for_complete()
         await pilot.pause()
-        assert re.fullmatch(r"TTFT 1\.[5-9]\d s", str(ttft.render()))
+        assert re.fullmatch(r"TTFT 1\.[5-9]\d s", status.field("ttft"))
         assert app.sessions[0].reply.state is ReplyState.DONE

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
-from textual.containers import Horizontal
 from textual.content import Content
-from textual.widgets import Label
+from textual.widget import Widget
 
 from tui_app.stream.conversation import ChatSettings
 from tui_app.stream.metrics import format_seconds
@@ -14,32 +12,62 @@ from tui_app.stream.session import ReplySession
 from tui_app.text_safety import neutralize
 
 FIELDS = ("backend", "model", "settings", "input", "output", "ttft", "total", "speed", "stop", "state")
-STATE_CLASSES = tuple(f"-{state.value}" for state in ReplyState)
 QUIET_SECONDS = 2.0
 """Silence in a stream longer than this is shown as it grows, so a stall is never mistaken for a hang."""
 
 
-class StatusBar(Horizontal):
-    """One label per figure, so tests and themes can address each by id."""
+class StatusBar(Widget):
+    """The figures of the moment on one line, drawn as one piece of text.
 
-    DEFAULT_CSS = """
-    StatusBar { height: 1; }
-    StatusBar > Label { padding: 0 1; }
+    One widget, not a label per figure: while a reply streams its figures change every frame, and ten
+    labels of changing widths were ten widgets to style, lay out and draw each time. Each figure is
+    coloured by a component class: `status-bar--field`, `status-bar--backend`, and for the state
+    `status-bar--` and the state's name (`streaming`, `done`, `failed`…).
     """
 
-    def compose(self) -> ComposeResult:
-        for name in FIELDS:
-            yield Label(id=f"status-{name}", classes="status-field")
+    COMPONENT_CLASSES = {
+        "status-bar--field", "status-bar--backend", *(f"status-bar--{state.value}" for state in ReplyState)
+    }
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._fields = dict.fromkeys(FIELDS, "")
+        self._state: ReplyState | None = None
+
+    def field(self, name: str) -> str:
+        """The text shown for one figure (see `FIELDS`), empty while it has none."""
+        return self._fields[name]
+
+    @property
+    def state(self) -> ReplyState | None:
+        """The state of the reply shown, or None before the first reply."""
+        return self._state
 
     def set_field(self, name: str, text: str) -> None:
-        label = self.query_one(f"#status-{name}", Label)
-        content = Content(neutralize(text))
-        if label.content != content:  # (an update relays out the bar, even with the same text)
-            label.update(content)
+        text = neutralize(text)
+        if self._fields[name] != text:
+            self._fields[name] = text
+            self.refresh()
+
+    def render(self) -> Content:
+        parts: list[Content] = []
+        for name, text in self._fields.items():
+            if not text:
+                continue
+            component = "status-bar--field"
+            if name == "backend":
+                component = "status-bar--backend"
+            elif name == "state" and self._state is not None:
+                component = f"status-bar--{self._state.value}"
+            parts.append(Content(f" {text} ").stylize(self.get_visual_style(component)))
+        return Content("").join(parts)
 
     def show_idle(self, backend: str, settings: ChatSettings) -> None:
         self.set_field("backend", backend)
         self.show_settings(settings)
+        if self._state is not None:
+            self._state = None
+            self.refresh()
         self.set_field("state", "ready")
 
     def show_settings(self, settings: ChatSettings) -> None:
@@ -68,7 +96,6 @@ class StatusBar(Horizontal):
         speed = timings.tokens_per_second(output)
         self.set_field("speed", f"{speed:.0f} tok/s" if speed else "– tok/s")
         self.set_field("stop", f"stop {reply.stop_reason or '–'}")
-        state = self.query_one("#status-state", Label)
         text = reply.state.value
         if reply.state in (ReplyState.FAILED, ReplyState.INCOMPLETE) and reply.reason:
             text = f"{text}: {reply.reason}"
@@ -79,7 +106,7 @@ class StatusBar(Horizontal):
             quiet = session.elapsed() - timings.last_event
             if quiet >= QUIET_SECONDS:
                 text = f"{text} · no data for {quiet:.0f} s"
+        if self._state is not reply.state:
+            self._state = reply.state
+            self.refresh()
         self.set_field("state", text)
-        if not state.has_class(f"-{reply.state.value}"):
-            state.remove_class(*STATE_CLASSES)
-            state.add_class(f"-{reply.state.value}")
