@@ -21,7 +21,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tui_app.demo.scripts import DELTA_CHARS, DemoPacing, Script, ScriptWriter, _last_user_text  # noqa: E402
+from tui_app.demo.pacing import DemoPacing  # noqa: E402
+from tui_app.demo.scripts import DELTA_CHARS, Script, ScriptWriter, _last_user_text  # noqa: E402
 from tui_app.demo.server import DemoServer  # noqa: E402
 
 PARAGRAPH = ("Streaming shows how a reply is made: the model's pace, its pauses, and the moment it stops. "

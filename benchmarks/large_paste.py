@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from textual import events  # noqa: E402
 
 from tui_app.app import ClaudeTUI  # noqa: E402
-from tui_app.demo.scripts import UNPACED  # noqa: E402
+from tui_app.demo.pacing import UNPACED  # noqa: E402
 from tui_app.settings import Settings  # noqa: E402
 from tui_app.stream.reply import ReplyState  # noqa: E402
 from tui_app.widgets.user_turn import UserTurn  # noqa: E402

@@ -29,7 +29,7 @@ sys.path.append(str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.startup import app_command, first_frame_seconds  # noqa: E402
 from tui_app.app import ClaudeTUI  # noqa: E402
-from tui_app.demo.scripts import UNPACED  # noqa: E402
+from tui_app.demo.pacing import UNPACED  # noqa: E402
 from tui_app.settings import Settings  # noqa: E402
 from tui_app.store.database import Store  # noqa: E402
 from tui_app.stream.conversation import ChatSettings, Conversation  # noqa: E402

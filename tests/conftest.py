@@ -11,7 +11,8 @@ from textual.pilot import Pilot
 
 from tui_app.app import ClaudeTUI
 from tui_app.clipboard import Clipboard, ClipboardFailed, NativeClipboard
-from tui_app.demo.scripts import UNPACED, Script, Send, choose_script
+from tui_app.demo.pacing import UNPACED
+from tui_app.demo.scripts import Script, Send, choose_script
 from tui_app.settings import Settings
 from tui_app.stream.session import ReplySession
 

@@ -235,7 +235,7 @@ async def test_every_fault_leaves_the_prompt_and_the_partial_reply_saved(make_ap
 
 
 async def test_a_slow_first_token_shows_the_wait_growing_and_the_ui_keeps_working(make_app) -> None:
-    from tui_app.demo.scripts import DemoPacing
+    from tui_app.demo.pacing import DemoPacing
 
     app = make_app(demo_pacing=DemoPacing(first_token_delay=1.5, tokens_per_second=0))
     async with app.run_test() as pilot:

@@ -9,7 +9,8 @@ import sys
 from pathlib import Path
 
 from tui_app import __version__
-from tui_app.demo.scripts import SHOWCASE, UNPACED, choose_script, essay_text
+from tui_app.demo.pacing import UNPACED
+from tui_app.demo.scripts import SHOWCASE, choose_script, essay_text
 from tui_app.stream.failures import FailureKind
 
 FAST = ["--demo-ttft", "0", "--demo-tps", "0"]

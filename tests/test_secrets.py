@@ -13,7 +13,7 @@ import sys
 from tests.conftest import notifications, send_and_finish
 from tui_app.app import ClaudeTUI
 from tui_app.config import load_settings
-from tui_app.demo.scripts import UNPACED
+from tui_app.demo.pacing import UNPACED
 from tui_app.demo.server import DemoServer
 from tui_app.settings import Settings
 from tui_app.store.database import Store

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
-from tui_app.demo.scripts import DemoPacing
+from tui_app.demo.pacing import DemoPacing
 from tui_app.stream.backend import Backend
 
 DEFAULT_MODEL = "claude-sonnet-5"

@@ -11,28 +11,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from tui_app.demo.pacing import DemoPacing
+
 DEMO_MODELS = ("claude-sonnet-5", "claude-opus-5", "claude-opus-4-8", "claude-sonnet-4-6", "claude-haiku-4-5")
 DELTA_CHARS = 4
 """Characters per text delta: about one token each, as a real model streams."""
-
-
-@dataclass(frozen=True, slots=True)
-class DemoPacing:
-    """How fast the demo model answers."""
-
-    first_token_delay: float = 0.6
-    """Seconds between the request and the first content delta."""
-    tokens_per_second: float = 60.0
-    """Deltas per second after the first; 0 sends everything at once."""
-    ping_every: int = 20
-    """A `ping` after `message_start` and then after every this many deltas."""
-
-    @property
-    def delta_interval(self) -> float:
-        return 1.0 / self.tokens_per_second if self.tokens_per_second > 0 else 0.0
-
-
-UNPACED = DemoPacing(first_token_delay=0.0, tokens_per_second=0.0)
 
 
 @dataclass(frozen=True, slots=True)

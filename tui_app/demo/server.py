@@ -11,22 +11,12 @@ import asyncio
 import json
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from tui_app.demo.scripts import (
-    DEMO_MODELS,
-    DemoPacing,
-    Drop,
-    Hold,
-    Raw,
-    Script,
-    Send,
-    Wait,
-    choose_http_fault,
-    choose_script,
-    estimate_tokens,
-    message_json,
-)
+from tui_app.demo.pacing import DemoPacing
+
+if TYPE_CHECKING:
+    from tui_app.demo.scripts import Script
 
 MAX_HOLD_SECONDS = 600.0
 MAX_BODY_BYTES = 64 * 1024 * 1024
@@ -38,8 +28,9 @@ class DemoServer:
     """A Messages API server on loopback. `requests` keeps every request body it received."""
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, pacing: DemoPacing | None = None,
-                 script_for: Callable[[dict[str, Any], DemoPacing], Script] = choose_script) -> None:
-        """`script_for` picks the reply to a request: the keyword scripts, or a benchmark's own."""
+                 script_for: Callable[[dict[str, Any], DemoPacing], Script] | None = None) -> None:
+        """`script_for` picks the reply to a request: a benchmark's own, or by default the keyword
+        scripts (loaded at the first request, not before the app's first frame)."""
         self.host = host
         self.script_for = script_for
         self.port = port
@@ -117,6 +108,8 @@ class DemoServer:
 
     async def _exchange(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> bool:
         """Answer one request; return whether the connection may carry another."""
+        from tui_app.demo import scripts  # loaded at the first request, once (see `__init__`)
+
         head = await reader.readuntil(b"\r\n\r\n")
         request_line, *header_lines = head.decode("latin-1").split("\r\n")
         method, path, _version = request_line.split(" ", 2)
@@ -147,11 +140,11 @@ class DemoServer:
             await self._json(writer, 400, _error("invalid_request_error", "The body is not a JSON object"))
             return True
         if path.endswith("count_tokens"):
-            await self._json(writer, 200, {"input_tokens": estimate_tokens(request)})
+            await self._json(writer, 200, {"input_tokens": scripts.estimate_tokens(request)})
             return True
         self.requests.append(request)
         self.request_headers.append(headers)
-        fault = choose_http_fault(request)
+        fault = scripts.choose_http_fault(request)
         if fault is not None:
             key = json.dumps(request.get("messages"), sort_keys=True)
             attempts = self._fault_attempts[key] = self._fault_attempts.get(key, 0) + 1
@@ -159,16 +152,18 @@ class DemoServer:
                 retry_after = {"retry-after": "1"} if fault.status == 429 else {}
                 await self._json(writer, fault.status, fault.body(), retry_after)
                 return True
-        script = self.script_for(request, self.pacing)
+        script = (self.script_for or scripts.choose_script)(request, self.pacing)
         if not request.get("stream"):
             if not script.complete:
                 await self._json(writer, 529, _error("overloaded_error", "Overloaded"))
                 return True
-            await self._json(writer, 200, message_json(script))
+            await self._json(writer, 200, scripts.message_json(script))
             return True
         return await self._stream(reader, writer, script.steps)
 
     async def _stream(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, steps: list) -> bool:
+        from tui_app.demo.scripts import Drop, Hold, Raw, Send, Wait
+
         writer.write(
             b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream; charset=utf-8\r\n"
             b"cache-control: no-cache\r\nrequest-id: req_demo\r\ntransfer-encoding: chunked\r\n\r\n"
@@ -229,6 +224,8 @@ def _error(kind: str, message: str) -> dict[str, Any]:
 
 
 def _models() -> dict[str, Any]:
+    from tui_app.demo.scripts import DEMO_MODELS
+
     data = [
         {"type": "model", "id": model, "display_name": model.replace("-", " ").title(),
          "created_at": "2026-10-01T00:00:00Z"}
