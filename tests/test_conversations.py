@@ -356,13 +356,14 @@ async def test_a_damaged_database_is_reported_left_alone_and_the_app_still_works
     assert path.read_bytes() == b"not a database" * 100
 
 
-def saved_long_conversation(path: Path, turns: int) -> int:
+def saved_long_conversation(path: Path, turns: int, reply_lines: int = 0) -> int:
     conversation = Conversation(ChatSettings("claude-sonnet-5", 1024))
     store = Store.open(path)
     for number in range(turns // 2):
         conversation.add_user(f"question {number}")
         reply = conversation.add_reply("claude-sonnet-5")
-        reply.text, reply.state = f"answer {number}\n\n- a list\n- of things", "done"
+        more = "".join(f"\n\nparagraph {line} of answer {number}" for line in range(reply_lines))
+        reply.text, reply.state = f"answer {number}\n\n- a list\n- of things{more}", "done"
         reply.content = [{"type": "text", "text": reply.text}]
     store.save_conversation(conversation)
     for position, turn in enumerate(conversation.turns):
@@ -402,6 +403,21 @@ async def test_a_500_turn_conversation_opens_on_its_last_screen_and_pages_back(m
         assert isinstance(transcript.turn_views[-1], ReplyView)
         assert transcript.turn_views[-1].turn.text.startswith("You said: echo the end")
         assert len(transcript.turn_views) <= transcript_view.WINDOW
+
+
+async def test_a_conversation_opens_with_only_the_turns_that_fill_the_screen(make_app, tmp_path) -> None:
+    conversation_id = saved_long_conversation(tmp_path / "conversations.db", 40, reply_lines=20)
+    app = make_app(resume=conversation_id)
+    async with app.run_test(size=(80, 24)) as pilot:
+        transcript = app.query_one(TranscriptView)
+        await until(pilot, lambda: transcript.mounted_range[1] == 40, "the conversation to open")
+        # The last reply is taller than the view: it and its prompt are all that is drawn.
+        assert [view.turn.text for view in transcript.turn_views][0] == "question 19"
+        await until(pilot, lambda: not transcript._settling and not transcript.paging, "its turns to lay out")
+        assert transcript.mounted_range == (38, 40)  # no page drawn that nobody asked for
+        assert transcript.scroll_y == transcript.max_scroll_y > 0
+        transcript.scroll_home(animate=False, immediate=True)  # scrolling back draws the turns before
+        await until(pilot, lambda: transcript.mounted_range[0] < 38, "older turns to load")
 
 
 async def test_a_reopened_conversation_shows_recent_events_and_e_fetches_an_older_replys(make_app) -> None:

@@ -25,8 +25,17 @@ if TYPE_CHECKING:
     TurnView = UserTurn | ReplyView
 
 PAGE = 4
-"""Turns drawn at a time: on opening a conversation (more follow until the screen is full), and each
-time the user scrolls past the edge. Textual's Markdown takes about 0.1 s per reply to lay out."""
+"""Turns drawn at a time each time the user scrolls past the edge, and at most on opening a conversation
+(where only those that fill the screen are drawn; more follow if it is not full). Textual's Markdown
+takes about 0.05 s per reply to lay out."""
+TURN_FRAME_ROWS = 3
+"""Rows a turn takes beyond its text's lines: its border, and the margin above it."""
+TURN_FRAME_COLUMNS = 6
+"""Columns the transcript's and a turn's borders and padding take from the width of its text."""
+SETTLE_SECONDS = 0.5
+"""After a conversation is shown, how long its turns may take to lay out before a view still short of
+full draws older turns. Until they have, the view is short and scrolled to the top for a moment: paging
+then drew a page nobody asked for, a tenth of a second of work as the conversation opened."""
 WINDOW = 40
 """Turns mounted at most; those furthest from view make way."""
 
@@ -60,6 +69,8 @@ class TranscriptView(VerticalScroll, can_focus=False):
         self._older = Static(classes="more-turns", id="older-turns")
         self._newer = Static(classes="more-turns", id="newer-turns")
         self._paging = False
+        self._settling = False
+        """A conversation was just shown and its turns are being laid out: no paging yet."""
         self._refold_due = False
 
     def compose(self):
@@ -104,10 +115,41 @@ class TranscriptView(VerticalScroll, can_focus=False):
         # Notices stay (the demo backend, settings problems): they are about the app, not the conversation.
         await self.remove_children(self.turn_views)
         self._turns = turns
-        self._first = self._end = max(0, len(turns) - PAGE)
-        await self._mount_range(self._first, len(turns), at_end=True)
+        self._first = self._end = first = self._first_of_last_screen()
+        await self._mount_range(first, len(turns), at_end=True)
         self.anchor()
-        self.call_after_refresh(self._check_edges)  # a short last screen draws more turns to fill it
+        self._settling = True
+        if self._fills_view(first):
+            self.set_timer(SETTLE_SECONDS, self._settled)
+        else:
+            self.call_after_refresh(self._settled)  # a short last screen draws more turns to fill it at once
+
+    def _first_of_last_screen(self) -> int:
+        """The first of the last turns that fill the view (at most `PAGE`), with the prompt of the first
+        reply among them: a reply mounted but off screen costs as much as one on it."""
+        turns = self._turns
+        first = len(turns)
+        while first > max(0, len(turns) - PAGE) and not self._fills_view(first):
+            first -= 1
+        if 0 < first < len(turns) and turns[first].is_reply and not turns[first - 1].is_reply:
+            first -= 1
+        return first
+
+    def _fills_view(self, first: int) -> bool:
+        """Whether the turns from `first` on fill the view, judged by their text's lines wrapped at its
+        width: drawn as Markdown a turn is rarely shorter. A guess too high leaves the view short for a
+        moment, until `_settled` draws more."""
+        width, height = self.size.width - TURN_FRAME_COLUMNS, self.size.height
+        if width <= 0 or height <= 0:  # not laid out yet
+            return False
+        rows = 0
+        for turn in self._turns[first:]:
+            rows += TURN_FRAME_ROWS + sum(len(line) // width + 1 for line in turn.text.split("\n"))
+        return rows >= height
+
+    def _settled(self) -> None:
+        self._settling = False
+        self._check_edges()
 
     async def add_user_turn(self, turn: Turn) -> None:
         await self._catch_up()
@@ -201,7 +243,7 @@ class TranscriptView(VerticalScroll, can_focus=False):
                 await view.fold()
 
     def _check_edges(self) -> None:
-        if self._paging or not self.is_mounted:
+        if self._paging or self._settling or not self.is_mounted:
             return
         if self.scroll_y <= 0 and self._first > 0:
             self.run_worker(self._page_older(), group="transcript-paging")
