@@ -138,8 +138,14 @@ async def test_the_status_bar_matches_the_script(make_app) -> None:
         bar = app.query_one(StatusBar)
         line = "".join(segment.text for segment in bar.render_line(0))
         assert line.startswith(" demo  claude-sonnet-5 ") and line.rstrip().endswith("stop end_turn  done")
-        done = next(segment for segment in bar.render_line(0) if segment.text.strip() == "done")
-        assert done.style.color.triplet == Color.parse(app.current_theme.success).rich_color.triplet
+        def state_colour() -> tuple[int, int, int]:
+            done = next(segment for segment in bar.render_line(0) if segment.text.strip() == "done")
+            return done.style.color.triplet
+
+        assert state_colour() == Color.parse(app.current_theme.success).rich_color.triplet
+        app.theme = "paper"  # and in the colours of a theme chosen later
+        await until(pilot, lambda: state_colour() == Color.parse(app.current_theme.success).rich_color.triplet,
+                    "the status bar to take the new theme's colours")
 
 
 async def test_turns_accumulate_and_the_whole_history_is_sent(make_app) -> None:

@@ -38,11 +38,6 @@ class StatusBar(Widget):
         """The text shown for one figure (see `FIELDS`), empty while it has none."""
         return self._fields[name]
 
-    @property
-    def state(self) -> ReplyState | None:
-        """The state of the reply shown, or None before the first reply."""
-        return self._state
-
     def set_field(self, name: str, text: str) -> None:
         text = neutralize(text)
         if self._fields[name] != text:
