@@ -42,20 +42,26 @@ def test_full_collections_wait_for_the_end_of_every_reply(restore_gc):
     assert gc.get_freeze_count() > 0  # what survived is left out of later collections
 
 
-def test_young_cycles_are_collected_while_a_reply_streams(restore_gc):
-    policy = CollectionPolicy()
-    policy.reply_started()
-    gc.collect(1)  # start from empty young generations
-    collected = []
+def cycles(count: int, collected: list[object]) -> list[object]:
+    """`count` objects that each refer to themselves, so only the collector can free them once the list is
+    dropped; each is added to `collected` as it is freed."""
 
     class Node:
         def __del__(self) -> None:
             collected.append(self)
 
-    for _ in range(50):
-        node = Node()
-        node.me = node  # a cycle: only the collector can free it
-    del node
+    nodes = [Node() for _ in range(count)]
+    for node in nodes:
+        node.me = node
+    return nodes
+
+
+def test_young_cycles_are_collected_while_a_reply_streams(restore_gc):
+    policy = CollectionPolicy()
+    policy.reply_started()
+    gc.collect(1)  # start from empty young generations
+    collected: list[object] = []
+    cycles(50, collected)
     kept = [[] for _ in range(YOUNG + 1000)]  # live objects enough to pass the youngest generation's threshold
     assert len(collected) == 50
     del kept
@@ -65,19 +71,10 @@ def test_young_cycles_are_collected_while_a_reply_streams(restore_gc):
 def test_old_garbage_of_a_long_reply_is_collected_as_it_streams(restore_gc):
     policy = CollectionPolicy()
     policy.reply_started()
-    collected = []
-
-    class Node:
-        def __del__(self) -> None:
-            collected.append(self)
-
-    nodes = []
-    for _ in range(50):
-        node = Node()
-        node.me = node
-        nodes.append(node)
+    collected: list[object] = []
+    nodes = cycles(50, collected)
     gc.collect(1)  # alive at a young collection: moved to the old generation
-    del node, nodes  # garbage now, where only a full collection finds it
+    del nodes  # garbage now, where only a full collection finds it
     gc.collect(1)
     assert collected == []
     policy.collect_recent(RECENT_SECONDS / 2)  # too soon: nothing is walked
@@ -92,16 +89,8 @@ def test_start_up_holds_collections_until_released_then_collects_and_freezes(res
     gc.unfreeze()
     hold_collections_for_start_up()
     assert not gc.isenabled()
-    collected = []
-
-    class Node:
-        def __del__(self) -> None:
-            collected.append(self)
-
-    for _ in range(20):
-        node = Node()
-        node.me = node
-    del node
+    collected: list[object] = []
+    cycles(20, collected)
     kept = [[] for _ in range(5000)]  # far past the youngest generation's threshold: still nothing collected
     assert collected == []
     release_collections_after_start_up()

