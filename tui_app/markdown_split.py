@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import re
 
+from rich.cells import cell_len
+
 SEGMENT_CHARS = 2048
 """A segment is cut at the first safe place after this many characters."""
 
@@ -98,3 +100,8 @@ class Segments:
             self.texts[-1] = combined[:cut]
             pieces.append((len(self.texts) - 1, head))
             self.texts.append("")  # (a cut always leaves text after it)
+
+
+def estimated_rows(text: str, width: int) -> int:
+    """About how many rows `text` takes as Markdown `width` cells wide: one per wrapped line."""
+    return sum(max(1, -(-cell_len(line) // width)) for line in text.split("\n"))

@@ -7,7 +7,6 @@ import json
 from dataclasses import dataclass
 
 from markdown_it.token import Token
-from rich.cells import cell_len
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import ScrollableContainer, Vertical
@@ -19,7 +18,7 @@ from textual.widget import Widget
 from textual.widgets import Collapsible, Label, Markdown, Static
 from textual.widgets.markdown import MarkdownBlock, MarkdownFence
 
-from tui_app.markdown_split import Segments
+from tui_app.markdown_split import Segments, estimated_rows
 from tui_app.stream.conversation import Turn
 from tui_app.stream.reply import ContentBlock, Reply, ReplyState
 from tui_app.text_safety import neutralize
@@ -193,11 +192,6 @@ class SegmentSpacer(Widget):
 
 NEAR_SEGMENTS = 2
 """The last segments of a text block, always drawn when the block is: the screen shows its end."""
-
-
-def estimated_rows(text: str, width: int) -> int:
-    """About how many rows `text` takes as Markdown `width` cells wide: one per wrapped line."""
-    return sum(max(1, -(-cell_len(line) // width)) for line in text.split("\n"))
 
 
 class TextBlockView(Vertical):

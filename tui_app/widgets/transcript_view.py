@@ -15,6 +15,7 @@ from textual.content import Content
 from textual.widget import Widget
 from textual.widgets import Static
 
+from tui_app.markdown_split import estimated_rows
 from tui_app.stream.conversation import Turn
 from tui_app.text_safety import neutralize
 from tui_app.widgets.user_turn import UserTurn
@@ -115,37 +116,35 @@ class TranscriptView(VerticalScroll, can_focus=False):
         # Notices stay (the demo backend, settings problems): they are about the app, not the conversation.
         await self.remove_children(self.turn_views)
         self._turns = turns
-        self._first = self._end = first = self._first_of_last_screen()
+        first, fills = self._last_screen()
+        self._first = self._end = first
         await self._mount_range(first, len(turns), at_end=True)
         self.anchor()
         self._settling = True
-        if self._fills_view(first):
+        if fills:
             self.set_timer(SETTLE_SECONDS, self._settled)
         else:
             self.call_after_refresh(self._settled)  # a short last screen draws more turns to fill it at once
 
-    def _first_of_last_screen(self) -> int:
+    def _last_screen(self) -> tuple[int, bool]:
         """The first of the last turns that fill the view (at most `PAGE`), with the prompt of the first
-        reply among them: a reply mounted but off screen costs as much as one on it."""
-        turns = self._turns
-        first = len(turns)
-        while first > max(0, len(turns) - PAGE) and not self._fills_view(first):
-            first -= 1
-        if 0 < first < len(turns) and turns[first].is_reply and not turns[first - 1].is_reply:
-            first -= 1
-        return first
+        reply among them (a reply mounted but off screen costs as much as one on it), and whether they
+        fill it.
 
-    def _fills_view(self, first: int) -> bool:
-        """Whether the turns from `first` on fill the view, judged by their text's lines wrapped at its
-        width: drawn as Markdown a turn is rarely shorter. A guess too high leaves the view short for a
-        moment, until `_settled` draws more."""
+        A turn's rows are judged by its text's lines wrapped at the view's width: drawn as Markdown it is
+        rarely shorter. A guess too high leaves the view short for a moment, until `_settled` draws more.
+        """
+        turns = self._turns
         width, height = self.size.width - TURN_FRAME_COLUMNS, self.size.height
         if width <= 0 or height <= 0:  # not laid out yet
-            return False
-        rows = 0
-        for turn in self._turns[first:]:
-            rows += TURN_FRAME_ROWS + sum(len(line) // width + 1 for line in turn.text.split("\n"))
-        return rows >= height
+            return max(0, len(turns) - PAGE), False
+        first, rows = len(turns), 0
+        while first > max(0, len(turns) - PAGE) and rows < height:
+            first -= 1
+            rows += TURN_FRAME_ROWS + estimated_rows(turns[first].text, width)
+        if 0 < first < len(turns) and turns[first].is_reply and not turns[first - 1].is_reply:
+            first -= 1
+        return first, rows >= height
 
     def _settled(self) -> None:
         self._settling = False
