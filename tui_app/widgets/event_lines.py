@@ -39,6 +39,9 @@ def line_width(line: Line) -> int:
 class Lines(Protocol):
     """What a view shows: a list held whole, or lines made only when they are drawn."""
 
+    widest: int
+    """The widest line made so far, in cells: how far the view scrolls to the right."""
+
     def __len__(self) -> int: ...
 
     def __getitem__(self, index: int) -> Line: ...
@@ -52,6 +55,8 @@ class Lines(Protocol):
 
 class LineList(list[Line]):
     """Lines made in advance (the raw view's: an event takes as many as its payload needs)."""
+
+    widest = 0
 
     def line_of_entry(self, entry: int) -> int | None:
         for index, line in enumerate(self):
@@ -165,12 +170,12 @@ class EventLines(ScrollView, can_focus=True):
             del self._lines[:excess]
             if self.cursor is not None:
                 self.cursor = self.cursor - excess if self.cursor >= excess else None
-        self.grew(max(line_width(line) for line in lines))
+        self._lines.widest = max(self._lines.widest, *(line_width(line) for line in lines))
+        self.grew()
 
-    def grew(self, width: int = 0) -> None:
-        """Lines were added (as wide as `width` at most): size the scroll area, and follow the newest
-        while at the end."""
-        self._width = max(self._width, width)
+    def grew(self) -> None:
+        """Lines were added, or made wider ones: size the scroll area, and follow the newest while at the end."""
+        self._width = self._lines.widest
         self.virtual_size = Size(self._width, len(self._lines))
         if self._following:
             self.scroll_end(animate=False, immediate=True, x_axis=False)
@@ -191,7 +196,10 @@ class EventLines(ScrollView, can_focus=True):
         # The styles are worked out once per redraw, not once per line: a redraw follows every batch of
         # events while a reply streams.
         self._line_styles = LineStyles(self.rich_style, self.get_component_rich_style)
-        return super().render_lines(crop)
+        strips = super().render_lines(crop)
+        if self._lines.widest > self._width:
+            self.call_later(self.grew)  # a line wider than those before came into view: scroll to its end
+        return strips
 
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset

@@ -54,18 +54,22 @@ def raw_lines(event: WireEvent) -> list[str]:
 
 class SummaryLines:
     """The summary view: a line per entry, made when it is drawn (the latest made are kept), so a burst of
-    twenty thousand events costs nothing until it is looked at, and every event can be scrolled to."""
+    twenty thousand events costs nothing until it is looked at, and every event can be scrolled to.
+
+    Only lines that have been made are measured: the view is as wide as the widest line shown so far.
+    Measuring every line of a burst as it came cost 8 µs a line, 160 ms for a reply of 20,000 events.
+    """
 
     def __init__(self, entries: list[Entry]) -> None:
         self._entries = entries
         self._made: LRUCache[int, Line] = LRUCache(2048)
-        self._measured = 0
+        self.widest = 0
+        """The widest line made so far, in cells."""
 
-    def measure(self) -> int:
-        """How wide the lines added since the last call are, at most. Each is made to be measured, and
-        the newest are kept: they are the ones on screen while the log follows the stream."""
-        start, self._measured = self._measured, len(self._entries)
-        return max((line_width(self[index]) for index in range(start, self._measured)), default=0)
+    def make_last(self, count: int) -> None:
+        """Make (and so measure) the last `count` lines: those on screen while the log follows the stream."""
+        for index in range(max(0, len(self._entries) - count), len(self._entries)):
+            self[index]
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -78,6 +82,7 @@ class SummaryLines:
         line = self._made.get(index)
         if line is None:
             line = self._made[index] = lines_of(self._entries[index], index, raw=False)[0]
+            self.widest = max(self.widest, line_width(line))
         return line
 
     def __iter__(self) -> Iterator[Line]:
@@ -195,7 +200,8 @@ class EventLog(Vertical):
         view = self.view
         if view.id != "event-raw":
             if len(self._summary) != view.virtual_size.height:
-                view.grew(self._summary.measure())
+                self._summary.make_last(view.size.height)
+                view.grew()
             return
         start = self._raw_written
         if start == len(self._entries):
