@@ -19,7 +19,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+# After the installed packages: the app measured is the one installed (its themes are a package only
+# there), the benchmarks come from here.
+sys.path.append(str(Path(__file__).resolve().parents[1]))
 
 from tui_app.demo.pacing import DemoPacing  # noqa: E402
 from tui_app.demo.scripts import DELTA_CHARS, Script, ScriptWriter, _last_user_text  # noqa: E402

@@ -20,7 +20,9 @@ from pathlib import Path
 from textual.app import App
 from textual.pilot import Pilot
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+# After the installed packages: the app measured is the one installed (its themes are a package only
+# there), the benchmarks come from here.
+sys.path.append(str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.bench_server import serve  # noqa: E402
 from benchmarks.streaming import claude_tui  # noqa: E402
