@@ -15,6 +15,7 @@ from tui_app.demo.pacing import UNPACED
 from tui_app.demo.scripts import Script, Send, choose_script
 from tui_app.settings import Settings
 from tui_app.stream.session import ReplySession
+from tui_app.widgets.reply_view import CodeBlock
 
 WAIT_LIMIT = 20.0
 
@@ -43,6 +44,12 @@ async def until(pilot: Pilot, condition: Callable[[], bool], what: str) -> None:
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
         await pilot.pause()
+
+
+async def until_highlighted(pilot: Pilot) -> None:
+    """Let the app run until every code block is highlighted (each is drawn plain until its lexer is ready)."""
+    await until(pilot, lambda: all(block.highlighted for block in pilot.app.query(CodeBlock)),
+                "the code to be highlighted")
 
 
 async def send(pilot: Pilot, prompt: str) -> None:

@@ -12,6 +12,7 @@ from tests.conftest import (
     sent_event_names,
     start_stalled_reply,
     until,
+    until_highlighted,
 )
 from tui_app.demo.scripts import SHOWCASE
 from tui_app.stream.reply import ReplyState
@@ -53,7 +54,9 @@ async def test_a_long_code_block_streams_in_chunks_that_add_up_to_the_code(make_
         app.query_one(PromptInput).load_text(f"echo\n```python\n{code}\n```")
         await send_and_finish(pilot, "")
         block = app.query_one(CodeBlock)
-        chunks = [label.content for label in block.query_children(Label)]
+        labels = list(block.query_children(Label))
+        await until_highlighted(pilot)
+        chunks = [label.content for label in labels]
         assert len(chunks) == 3  # 80 lines
         assert "\n".join(chunk.plain for chunk in chunks) == code
         # Drawn from 4-character deltas, each chunk is highlighted as if it had arrived whole.

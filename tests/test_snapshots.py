@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import send_and_finish
+from tests.conftest import send_and_finish, until_highlighted
 from tui_app.theme_loader import load_themes
 from tui_app.widgets.prompt_input import PromptInput
 
@@ -33,6 +33,7 @@ def test_after_a_streamed_reply(snap_compare, make_app, theme) -> None:
     async def reply(pilot) -> None:
         await steady(pilot)
         await send_and_finish(pilot, "show me the tour")
+        await until_highlighted(pilot)
 
     assert snap_compare(make_app(clock=frozen_clock, theme=theme), terminal_size=SIZE, run_before=reply)
 

@@ -35,6 +35,7 @@ from tui_app.stream.recorder import EventsFile
 from tui_app.stream.reply import ReplyState
 from tui_app.stream.session import ReplyRequest, ReplySession
 from tui_app.theme_loader import event_colour_defaults, load_themes
+from tui_app.widgets import code_lexers
 from tui_app.widgets.copy_request import CopyRequest, copy_request_for
 from tui_app.widgets.event_log import EventLog
 from tui_app.widgets.key_footer import KeyFooter
@@ -149,6 +150,7 @@ class ClaudeTUI(ConversationActions, App):
         yield KeyFooter(id="footer")
 
     async def on_mount(self) -> None:
+        code_lexers.hold()  # until the first frame is out
         settings = self.settings
         self.set_keymap({action: getattr(settings.keys, action) for action in key_action_names()})
         transcript = self.query_one(TranscriptView)
@@ -185,7 +187,11 @@ class ClaudeTUI(ConversationActions, App):
             # transcript first, then the conversation, costs a whole extra frame. A locked database
             # waits behind the first frame instead.
             await asyncio.wait([asyncio.ensure_future(self._store_ready.wait())], timeout=RESUME_FIRST_FRAME_WAIT)
-        self.call_after_refresh(release_collections_after_start_up)
+        self.call_after_refresh(self._after_first_frame)
+
+    def _after_first_frame(self) -> None:
+        release_collections_after_start_up()
+        code_lexers.release()
 
     def default_chat_settings(self) -> ChatSettings:
         settings = self.settings
@@ -304,6 +310,7 @@ class ClaudeTUI(ConversationActions, App):
         return self._client_build
 
     async def on_unmount(self) -> None:
+        code_lexers.release()  # (if the first frame never came)
         build = self._client_build
         if build is not None and build.done() and build.exception() is None:
             await build.result().close()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+from concurrent.futures import Future
+from contextlib import suppress
 from dataclasses import dataclass
 
 from markdown_it.token import Token
@@ -12,7 +14,6 @@ from textual.binding import Binding
 from textual.containers import ScrollableContainer, Vertical
 from textual.content import Content
 from textual.geometry import Region, Spacing
-from textual.highlight import guess_language
 from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Collapsible, Label, Markdown, Static
@@ -22,6 +23,7 @@ from tui_app.markdown_split import Segments, estimated_rows
 from tui_app.stream.conversation import Turn
 from tui_app.stream.reply import ContentBlock, Reply, ReplyState
 from tui_app.text_safety import neutralize
+from tui_app.widgets import code_lexers
 from tui_app.widgets.copy_request import CopyRequest, copy_request_for
 from tui_app.widgets.markdown_table import TableBlock
 from tui_app.widgets.user_turn import SUPERSEDED
@@ -37,6 +39,8 @@ class CodeBlock(MarkdownFence, can_focus=True):
     the open block on every append; drawn whole, a 400-line block streaming in was highlighted and drawn
     whole again for each new line. In chunks only the last one changes, so a line costs the same however
     long the block already is. Chunks depend only on the code, never on how it arrived.
+
+    Until its language's lexer is ready (see `code_lexers`) the code is drawn plain, then highlighted.
     """
 
     DEFAULT_CSS = """
@@ -57,6 +61,13 @@ class CodeBlock(MarkdownFence, can_focus=True):
         self._shown: list[str] = []
         """The text of each chunk label, as last highlighted."""
         self._theme: tuple[bool, bool] | None = None
+        self._guess: Future[str] | None = None
+        """The language of a block that names none, being guessed or guessed from `_guessed_from`."""
+        self._guessed_from = ""
+        self._guessed: str | None = None
+        self._awaited: set[Future[str]] = set()
+        self._drawn_plain = False
+        """Some chunk is drawn plain: it will be highlighted once its lexer is ready."""
 
     def action_copy(self) -> None:
         language = f"{self.lexer} " if self.lexer else ""
@@ -85,9 +96,19 @@ class CodeBlock(MarkdownFence, can_focus=True):
         """Highlight again if the theme went from dark to light or to ANSI colours (not on every focus)."""
         if self._theme is not None and self._theme != self._theme_key() and self.is_mounted:
             self._theme = self._theme_key()
+            self._highlight_again()
+        MarkdownBlock.notify_style_update(self)
+
+    @property
+    def highlighted(self) -> bool:
+        """Every chunk is drawn highlighted (it may be drawn plain until its language's lexer is ready)."""
+        return not self._drawn_plain
+
+    def _highlight_again(self) -> None:
+        if self.is_mounted:
+            self._drawn_plain = False
             for label, text in zip(self.query_children(Label), self._shown, strict=False):
                 label.update(self._highlight(text))
-        MarkdownBlock.notify_style_update(self)
 
     async def _show_chunks(self) -> None:
         chunks = code_chunks(self.code)
@@ -103,13 +124,38 @@ class CodeBlock(MarkdownFence, can_focus=True):
         self._shown = chunks
 
     def _highlight(self, text: str) -> Content:
+        language = self.lexer or self._guessed_language()
+        if language is None or not code_lexers.is_ready(language):
+            if language is not None:
+                self._highlight_again_when(code_lexers.prepare(language))
+            self._drawn_plain = True
+            return Content(text)
         ansi, dark = self._theme or self._theme_key()
-        return self.highlight(text, self.lexer or self._guessed_language(), ansi=ansi, dark=dark)
+        return self.highlight(text, language, ansi=ansi, dark=dark)
 
-    def _guessed_language(self) -> str:
-        """A block that names no language is lexed as the language its first chunk looks like."""
+    def _guessed_language(self) -> str | None:
+        """A block that names no language is lexed as the language its first chunk looks like (None until
+        that is known). One guess at a time: while the first chunk streams in, the latest is guessed next."""
         first = self._shown[0] if self._shown else code_chunks(self.code)[0]
-        return guess_language(first, None)
+        if self._guess is None or (self._guess.done() and self._guessed_from != first):
+            if self._guess is not None:
+                self._guessed = self._guess.result()
+            self._guess, self._guessed_from = code_lexers.guess(first), first
+            self._highlight_again_when(self._guess)
+        return self._guess.result() if self._guess.done() else self._guessed
+
+    def _highlight_again_when(self, ready: Future[str]) -> None:
+        """Once `ready` is done, draw the chunks again, highlighted."""
+        if ready in self._awaited:
+            return
+        self._awaited.add(ready)
+        loop = asyncio.get_running_loop()
+
+        def done(_: Future[str]) -> None:
+            with suppress(RuntimeError):  # (the app has closed)
+                loop.call_soon_threadsafe(self._highlight_again)
+
+        ready.add_done_callback(done)
 
     def _theme_key(self) -> tuple[bool, bool]:
         return self.app.native_ansi_color, self.app.current_theme.dark

@@ -1,0 +1,55 @@
+"""Code blocks are drawn plain until their language's lexer is ready, made on a thread, then highlighted."""
+
+from __future__ import annotations
+
+from textual.app import App, ComposeResult
+from textual.highlight import guess_language
+from textual.widgets import Label
+
+from tests.conftest import until
+from tui_app.widgets import code_lexers
+from tui_app.widgets.reply_view import CodeBlock, TextSegment
+
+
+class CodeApp(App[None]):
+    def __init__(self, markdown: str) -> None:
+        super().__init__()
+        self.markdown = markdown
+
+    def compose(self) -> ComposeResult:
+        yield TextSegment(0, self.markdown)
+
+
+def chunks(app: App) -> list[Label]:
+    return list(app.query_one(CodeBlock).query_children(Label))
+
+
+async def test_code_is_drawn_plain_until_its_lexer_is_ready_then_highlighted() -> None:
+    code = "let answer = 6 * 7 in\nprint_int answer"
+    code_lexers.forget("ocaml")
+    code_lexers.hold()
+    try:
+        app = CodeApp(f"```ocaml\n{code}\n```\n")
+        async with app.run_test() as pilot:
+            await until(pilot, lambda: bool(app.query(CodeBlock)), "the code block")
+            [label] = chunks(app)
+            assert label.content.plain == code and not label.content.spans
+            assert not app.query_one(CodeBlock).highlighted and not code_lexers.is_ready("ocaml")
+            code_lexers.release()
+            await until(pilot, lambda: app.query_one(CodeBlock).highlighted, "the code to be highlighted")
+            assert code_lexers.is_ready("ocaml")
+            assert label.content == CodeBlock.highlight(code, "ocaml", dark=app.current_theme.dark)
+    finally:
+        code_lexers.release()
+
+
+async def test_a_block_that_names_no_language_is_highlighted_as_the_language_it_looks_like() -> None:
+    code = "#!/usr/bin/env python3\nimport sys\n\ndef main():\n    print(sys.argv)"
+    language = guess_language(code, None)
+    assert language not in ("text", "default")
+    app = CodeApp(f"```\n{code}\n```\n")
+    async with app.run_test() as pilot:
+        await until(pilot, lambda: bool(app.query(CodeBlock)), "the code block")
+        await until(pilot, lambda: app.query_one(CodeBlock).highlighted, "the code to be highlighted")
+        [label] = chunks(app)
+        assert label.content == CodeBlock.highlight(code, language, dark=app.current_theme.dark)
