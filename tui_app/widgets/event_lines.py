@@ -136,7 +136,6 @@ class EventLines(ScrollView, can_focus=True):
         super().__init__(id=id)
         self.max_lines = max_lines
         self._lines: Lines = LineList() if lines is None else lines
-        self._width = 0
         self._following = True
         """Keep the newest line in view; off once the user scrolls up, on again at the end."""
         self._line_styles: LineStyles | None = None
@@ -154,7 +153,6 @@ class EventLines(ScrollView, can_focus=True):
     def clear(self, lines: Lines | None = None) -> None:
         """Start again, empty, or on a new source of lines."""
         self._lines = LineList() if lines is None else lines
-        self._width = 0
         self._following = True
         self.cursor = None
         self._strips.clear()
@@ -175,8 +173,7 @@ class EventLines(ScrollView, can_focus=True):
 
     def grew(self) -> None:
         """Lines were added, or made wider ones: size the scroll area, and follow the newest while at the end."""
-        self._width = self._lines.widest
-        self.virtual_size = Size(self._width, len(self._lines))
+        self.virtual_size = Size(self._lines.widest, len(self._lines))
         if self._following:
             self.scroll_end(animate=False, immediate=True, x_axis=False)
         self.refresh()
@@ -197,7 +194,7 @@ class EventLines(ScrollView, can_focus=True):
         # events while a reply streams.
         self._line_styles = LineStyles(self.rich_style, self.get_component_rich_style)
         strips = super().render_lines(crop)
-        if self._lines.widest > self._width:
+        if self._lines.widest > self.virtual_size.width:
             self.call_later(self.grew)  # a line wider than those before came into view: scroll to its end
         return strips
 
