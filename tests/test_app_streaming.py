@@ -91,7 +91,8 @@ async def test_a_long_reply_keeps_only_the_segments_near_the_screen_drawn(make_a
         transcript.release_anchor()  # as scrolling up by hand does
         start = transcript.scroll_y + view.children[0].region.y - transcript.region.y
         transcript.scroll_to(y=start, animate=False, immediate=True)
-        await until(pilot, lambda: isinstance(view.children[0], TextSegment), "the first segment to be drawn")
+        await until(pilot, lambda: isinstance(view.children[0], TextSegment) and not view.rearranging,
+                    "the first segment to be drawn")
         assert view.children[0].source == segments[0]
         assert "word0_59" in view.children[0].source
         assert isinstance(view.children[-1], SegmentSpacer)  # and the end, now far below, is set aside
@@ -104,8 +105,10 @@ async def test_a_long_reply_keeps_only_the_segments_near_the_screen_drawn(make_a
         middle = spacer.numbers[len(spacer.numbers) // 2]
         start = transcript.scroll_y + spacer.region.y + spacer.rows_of(middle)[0] - transcript.region.y
         transcript.scroll_to(y=start, animate=False, immediate=True)
-        await until(pilot, lambda: any(isinstance(child, TextSegment) and child.number == middle
-                                       for child in view.children), "the middle segment to be drawn")
+        def drawn_middle() -> bool:
+            return any(isinstance(child, TextSegment) and child.number == middle for child in view.children)
+
+        await until(pilot, lambda: drawn_middle() and not view.rearranging, "the middle segment to be drawn")
         held = [n for child in view.children
                 for n in (child.numbers if isinstance(child, SegmentSpacer) else [child.number])]
         assert held == list(range(len(segments)))

@@ -271,6 +271,12 @@ class TextBlockView(Vertical):
     def source(self) -> str:
         return self._segments.text
 
+    @property
+    def rearranging(self) -> bool:
+        """Segments are being added, set aside or drawn again. Until that is done a segment may be held
+        twice: drawn, and in the spacer about to be removed (never on screen: it is one batch)."""
+        return self._lock.locked()
+
     def segment_offset(self, number: int) -> int:
         """Where segment `number` starts in the text."""
         return sum(len(text) for text in self._segments.texts[:number])
