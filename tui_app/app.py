@@ -7,6 +7,7 @@ import os
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future
+from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,7 +19,6 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
-from tui_app.clipboard import Clipboard
 from tui_app.config import remember_theme
 from tui_app.conversation_actions import ConversationActions
 from tui_app.demo.server import DemoServer
@@ -26,14 +26,10 @@ from tui_app.frame_pacing import FramePacer
 from tui_app.gc_policy import CollectionPolicy, release_collections_after_start_up
 from tui_app.screens.main_screen import MainScreen
 from tui_app.settings import DEFAULT_THEME, Settings, demo_backend, key_action_names, real_backend
-from tui_app.store.database import Store, StoreError
-from tui_app.store.writer import StoreWriter
+from tui_app.store.errors import StoreError
 from tui_app.stream.backend import Backend, make_client
 from tui_app.stream.conversation import ChatSettings, Conversation, Turn
-from tui_app.stream.failures import FailureKind
-from tui_app.stream.recorder import EventsFile
 from tui_app.stream.reply import ReplyState
-from tui_app.stream.session import ReplyRequest, ReplySession
 from tui_app.theme_loader import event_colour_defaults, load_themes
 from tui_app.widgets import code_lexers
 from tui_app.widgets.copy_request import CopyRequest, copy_request_for
@@ -46,6 +42,10 @@ from tui_app.widgets.transcript_view import TranscriptView, reply_views
 if TYPE_CHECKING:
     import anthropic
 
+    from tui_app.clipboard import Clipboard
+    from tui_app.store.writer import StoreWriter
+    from tui_app.stream.recorder import EventsFile
+    from tui_app.stream.session import ReplySession
     from tui_app.widgets.reply_view import ReplyView
 
 FLUSH_SECONDS = 1 / 20
@@ -131,7 +131,8 @@ class ClaudeTUI(ConversationActions, App):
         """The SDK client, being built or built (on a thread of its own: building it imports the SDK)."""
         self._events_file: EventsFile | None = None
         self._reply_view: ReplyView | None = None
-        self.copier = Clipboard(self._environ, send_to_terminal=self._send_to_terminal_clipboard)
+        self.copier: Clipboard | None = None
+        """Where copies go: the machine's clipboard or the terminal's, found at the first copy."""
         self._config_lock = threading.Lock()
         self._theme_to_save = DEFAULT_THEME
         self._collection = CollectionPolicy()
@@ -170,6 +171,8 @@ class ClaudeTUI(ConversationActions, App):
             await transcript.add_notice(DEMO_NOTICE)
         self.backend = backend
         if self.settings.events_file is not None:
+            from tui_app.stream.recorder import EventsFile
+
             try:
                 self._events_file = EventsFile(self.settings.events_file)
             except OSError as error:
@@ -181,8 +184,8 @@ class ClaudeTUI(ConversationActions, App):
             await transcript.add_notice(f"Debug log: {self.settings.debug_log} (credentials redacted).")
         self.query_one(StatusBar).show_idle(backend.label, self.conversation.settings)
         self._loop = asyncio.get_running_loop()
-        self._open_store()
         if self._resume is not None:
+            self._open_store()
             # The first frame waits (a little) for the conversation asked for: drawing an empty
             # transcript first, then the conversation, costs a whole extra frame. A locked database
             # waits behind the first frame instead.
@@ -192,6 +195,9 @@ class ClaudeTUI(ConversationActions, App):
     def _after_first_frame(self) -> None:
         release_collections_after_start_up()
         code_lexers.release()
+        if self._resume is None:
+            # Nothing to show from it yet: SQLite and the store load once the first frame is out (4 ms).
+            self._open_store()
 
     def default_chat_settings(self) -> ChatSettings:
         settings = self.settings
@@ -217,6 +223,9 @@ class ClaudeTUI(ConversationActions, App):
             if self._resume is not None:
                 await transcript.add_notice(f"Nothing to resume: {self.store_problem}.")
             return
+        from tui_app.store.database import Store
+        from tui_app.store.writer import StoreWriter
+
         try:
             store = await asyncio.to_thread(Store.open, path)
         except StoreError as error:
@@ -286,9 +295,11 @@ class ClaudeTUI(ConversationActions, App):
                                       title="Theme", severity="warning")
 
     def _warm_up(self) -> None:
-        """Load what the first reply needs once the first screen is drawn: the reply widgets here (a
-        twentieth of a second), the SDK client on a thread of its own (most of a second)."""
+        """Load what the first reply needs once the first screen is drawn: the reply widgets and the
+        streaming session here (a twentieth of a second), the SDK client on a thread of its own (most
+        of a second)."""
         reply_views()
+        import_module("tui_app.stream.session")
         self._build_client_soon()
 
     def _build_client_soon(self) -> Future[anthropic.AsyncAnthropic]:
@@ -382,6 +393,8 @@ class ClaudeTUI(ConversationActions, App):
         """Stream one reply into the transcript, the event log and the status bar, saving as it goes."""
         assert self.backend is not None
         await self._store_ready.wait()
+        from tui_app.stream.session import ReplyRequest, ReplySession
+
         settings = self.conversation.settings
         request = ReplyRequest(
             model=settings.model,
@@ -485,6 +498,8 @@ class ClaudeTUI(ConversationActions, App):
         if reply.state in (ReplyState.FAILED, ReplyState.INCOMPLETE) and failure is not None:
             retry = f" ({self.settings.keys.label('retry')} retries)"
             self.notify(failure.message + retry, title=f"Reply {reply.state.value}", severity="error", timeout=12)
+            from tui_app.stream.failures import FailureKind
+
             rejected = failure.kind in (FailureKind.AUTH, FailureKind.REJECTED, FailureKind.USAGE)
             if rejected and not reply.blocks and not self.query_one(PromptInput).text.strip():
                 # Refused before a word arrived: the prompt goes back to be fixed and sent in its place.
@@ -512,11 +527,15 @@ class ClaudeTUI(ConversationActions, App):
         if not text:
             self.notify(f"Nothing was copied: {what} is empty.", title="Copy", severity="warning")
             return
-        self._copy_in_background(text, what)
+        if self.copier is None:
+            from tui_app.clipboard import Clipboard
+
+            self.copier = Clipboard(self._environ, send_to_terminal=self._send_to_terminal_clipboard)
+        self._copy_in_background(self.copier, text, what)
 
     @work(thread=True, group="clipboard", exit_on_error=False)
-    def _copy_in_background(self, text: str, what: str) -> None:
-        outcome = self.copier.copy(text)
+    def _copy_in_background(self, copier: Clipboard, text: str, what: str) -> None:
+        outcome = copier.copy(text)
         message, severity = outcome.describe(what)
         title = "Copied" if outcome.copied else "Not copied"
         self.call_from_thread(self.notify, message, title=title, severity=severity)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from textual import work
 
-from tui_app.store.database import StoreError
+from tui_app.store.errors import StoreError
 from tui_app.store.export import export
 from tui_app.stream.conversation import Conversation, Turn
 from tui_app.stream.models import available_models

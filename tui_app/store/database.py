@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from tui_app.store.errors import StoreError
 from tui_app.store.schema import MIGRATIONS, SCHEMA_VERSION
 from tui_app.stream.conversation import ChatSettings, Conversation, Turn
 from tui_app.stream.events import WireEvent, wire_event_from_record
@@ -26,10 +27,6 @@ BUSY_SECONDS = 3.0
 
 TURN_FIELDS = ("role", "text", "created", "superseded", "model", "state", "reason", "stop_reason",
                "input_tokens", "output_tokens", "first_token", "total", "settings", "content")
-
-
-class StoreError(Exception):
-    """The conversations database cannot be used; the message says why in plain words."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tui_app.stream.reply import ContentBlock, Reply, ReplyState
-from tui_app.stream.session import ReplySession
+
+if TYPE_CHECKING:
+    from tui_app.stream.session import ReplySession
 
 TITLE_CHARS = 60
 INTERRUPTED = "claude-tui closed before the reply finished"

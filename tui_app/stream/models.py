@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from tui_app.stream.failures import classify_exception
-
 if TYPE_CHECKING:
     import anthropic
 
@@ -30,6 +28,8 @@ async def available_models(client: anthropic.AsyncAnthropic, base_url: str) -> t
             if len(models) >= MOST_MODELS:
                 break
     except Exception as error:  # noqa: BLE001 - any failure means the built-in list, said so on screen
+        from tui_app.stream.failures import classify_exception
+
         reason = classify_exception(error, base_url).message
         return list(BUILTIN_MODELS), f"The backend's model list could not be read ({reason}); these are built in."
     if not models:

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.content import Content
 from textual.widget import Widget
 
 from tui_app.stream.conversation import ChatSettings
 from tui_app.stream.metrics import format_seconds
 from tui_app.stream.reply import ReplyState
-from tui_app.stream.session import ReplySession
 from tui_app.text_safety import neutralize
+
+if TYPE_CHECKING:
+    from tui_app.stream.session import ReplySession
 
 FIELDS = ("backend", "model", "settings", "input", "output", "ttft", "total", "speed", "stop", "state")
 QUIET_SECONDS = 2.0
