@@ -25,6 +25,7 @@ from tui_app.stream.reply import ContentBlock, Reply, ReplyState
 from tui_app.text_safety import neutralize
 from tui_app.widgets import code_lexers
 from tui_app.widgets.copy_request import CopyRequest, copy_request_for
+from tui_app.widgets.markdown_list import BulletListBlock, OrderedListBlock
 from tui_app.widgets.markdown_table import TableBlock
 from tui_app.widgets.user_turn import SUPERSEDED
 
@@ -170,7 +171,8 @@ def code_chunks(code: str) -> list[str]:
 class TextSegment(Markdown):
     """One segment of a text block's Markdown (see `tui_app.markdown_split`)."""
 
-    BLOCKS = {**Markdown.BLOCKS, "fence": CodeBlock, "code_block": CodeBlock, "table_open": TableBlock}
+    BLOCKS = {**Markdown.BLOCKS, "fence": CodeBlock, "code_block": CodeBlock, "table_open": TableBlock,
+              "bullet_list_open": BulletListBlock, "ordered_list_open": OrderedListBlock}
 
     def __init__(self, number: int, markdown: str | None = None) -> None:
         super().__init__(markdown)
