@@ -19,6 +19,7 @@ from textual.widget import Widget
 from textual.widgets import Collapsible, Label, Markdown, Static
 from textual.widgets.markdown import MarkdownBlock, MarkdownFence
 
+from tui_app.markdown_parser import reply_parser
 from tui_app.markdown_split import Segments, estimated_rows
 from tui_app.stream.conversation import Turn
 from tui_app.stream.reply import ContentBlock, Reply, ReplyState
@@ -175,7 +176,8 @@ class TextSegment(Markdown):
               "bullet_list_open": BulletListBlock, "ordered_list_open": OrderedListBlock}
 
     def __init__(self, number: int, markdown: str | None = None) -> None:
-        super().__init__(markdown)
+        parser = reply_parser()  # one for every append, not one each (see tui_app.markdown_parser)
+        super().__init__(markdown, parser_factory=lambda: parser)
         self.number = number
         self.edits = 0
         self.laid_out = False
