@@ -255,8 +255,11 @@ class TextBlockView(Vertical):
     """
 
     DEFAULT_CSS = """
-    TextBlockView { height: auto; }
+    TextBlockView { height: auto; visibility: hidden; }
+    TextBlockView > * { visibility: visible; }
     """
+    """Hidden itself, its segments shown: it only holds them, and drawn it is a layer of blank lines under
+    them, drawn again (thirty lines on a full screen) at every frame the reply grows."""
 
     def __init__(self, block: ContentBlock | None = None) -> None:
         """With a `block` that is already whole (read back from the store), its last segments are parsed on
