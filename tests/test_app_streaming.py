@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
 from textual.color import Color
+from textual.errors import NoWidget
 from textual.widgets import Label
 
 from tests.conftest import (
@@ -126,6 +128,29 @@ async def test_the_event_log_holds_every_event_the_server_sent_pings_included(ma
         lines = [line.text for line in app.query_one("#event-lines", EventLines).lines]
         assert sum(" ping" in line for line in lines) == logged.count("ping")
         assert any("message_stop" in line for line in lines)
+
+
+async def test_a_text_block_draws_only_its_segments_not_a_layer_of_its_own(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(140, 45)) as pilot:
+        await send_and_finish(pilot, "show me the tour")
+        view = app.query_one(TextBlockView)
+        with pytest.raises(NoWidget):
+            app.screen.find_widget(view)
+        segment = app.screen.find_widget(view.query_one(TextSegment))
+        assert segment.region.height > 10
+
+
+async def test_the_event_log_catches_up_while_the_reply_is_still_streaming(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(140, 45)) as pilot:
+        session = await start_stalled_reply(pilot)
+        event_log = app.query_one(EventLog)
+        arrived = len(session.events)
+        await until(pilot, lambda: len([e for e in event_log.entries if not isinstance(e, str)]) == arrived,
+                    "the event log to show every event that arrived before the stall")
+        assert session.reply.state is ReplyState.STREAMING
+        await pilot.press("escape")
 
 
 async def test_the_status_bar_matches_the_script(make_app) -> None:

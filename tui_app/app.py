@@ -22,7 +22,7 @@ from textual.worker import Worker, WorkerState
 from tui_app.config import remember_theme
 from tui_app.conversation_actions import ConversationActions
 from tui_app.demo.server import DemoServer
-from tui_app.frame_pacing import FramePacer
+from tui_app.frame_pacing import FramePacer, Interval
 from tui_app.gc_policy import CollectionPolicy, release_collections_after_start_up
 from tui_app.screens.main_screen import MainScreen
 from tui_app.settings import DEFAULT_THEME, Settings, demo_backend, key_action_names, real_backend
@@ -52,6 +52,10 @@ FLUSH_SECONDS = 1 / 20
 """How often streamed text reaches the screen (the first token is shown as soon as it arrives).
 Per-token writes make Markdown re-parsing quadratic. A frame takes 40 to 60 ms on two slow cores: at 15
 a second the worst lags were 25 ms longer; at 30 frames queue up behind each other and lag grows."""
+EVENT_LOG_SECONDS = 1 / 10
+"""How often the event log catches up while a reply streams (the transcript does at every frame).
+Following the newest events redraws its whole view and its scroll bar, sixty lines on a full screen:
+a fifth of a frame. Each event still shows the time it arrived."""
 COLLECT_AFTER_SECONDS = 1.0
 """Garbage is collected this long after a reply has finished, once its last frame is drawn."""
 SAVE_SECONDS = 0.5
@@ -125,6 +129,7 @@ class ClaudeTUI(ConversationActions, App):
         """Held while the reply view is brought up to date: the timer's flush, the first token's and the
         final one must not interleave, or two of them could draw into a block view not yet mounted."""
         self._attempts_noted = 0
+        self._event_log_pacer = Interval(EVENT_LOG_SECONDS)
         self._store_ready = asyncio.Event()
         """Set once the store is open or known to be unusable: replies wait for it, so none goes unsaved."""
         self._client_build: Future[anthropic.AsyncAnthropic] | None = None
@@ -406,6 +411,7 @@ class ClaudeTUI(ConversationActions, App):
         turn = self.conversation.add_reply(settings.model)
         turn.settings = {name: value for name, value in request.params().items() if name != "messages"}
         self._reply_turn, self._events_saved, self._last_save, self._attempts_noted = turn, 0, 0.0, 0
+        self._event_log_pacer = Interval(EVENT_LOG_SECONDS)
         self._pacer = FramePacer()
         self._save(turn)
         session = ReplySession(
@@ -453,7 +459,8 @@ class ClaudeTUI(ConversationActions, App):
                 await self._reply_view.sync(session.reply)
             event_log = self.query_one(EventLog)
             self._note_attempts(session, event_log)
-            event_log.sync()
+            if self._event_log_pacer.due(session.elapsed()):
+                event_log.sync()
             self.query_one(StatusBar).show_session(session)
         if session.elapsed() - self._last_save >= SAVE_SECONDS:
             self._last_save = session.elapsed()

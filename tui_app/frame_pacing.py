@@ -4,6 +4,7 @@ A frame costs tens of milliseconds (Textual lays out and composes the whole scre
 tick brings a few dozen events, and drawing each tick keeps the text close behind the wire. When the
 wire outruns the screen (an unpaced server, or a backlog after a stall) a tick brings thousands, and
 drawing every tick would slow down reading them: then a frame is drawn only every `burst_seconds`.
+What need not follow every frame (the event log) is drawn at an `Interval`.
 """
 
 from __future__ import annotations
@@ -28,4 +29,19 @@ class FramePacer:
         if burst and self._at is not None and now - self._at < self.burst_seconds:
             return False
         self._events, self._at = events, now
+        return True
+
+
+@dataclass
+class Interval:
+    """Whether something drawn less often than every frame is due: at most once every `seconds`."""
+
+    seconds: float
+    _at: float | None = None
+
+    def due(self, now: float) -> bool:
+        """Whether to draw it at time `now`; if so, it counts as drawn."""
+        if self._at is not None and now - self._at < self.seconds:
+            return False
+        self._at = now
         return True
