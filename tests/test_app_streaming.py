@@ -350,3 +350,23 @@ async def test_a_prompt_sent_while_a_reply_streams_is_kept_not_sent(make_app) ->
         assert app.sessions[1].reply.state is ReplyState.DONE
         assert app.sessions[1].reply.text.startswith("You said: echo too soon")
 
+
+
+async def test_a_layout_of_the_screen_that_leaves_the_event_log_as_it_was_does_not_redraw_its_scroll_bar(
+    make_app,
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(140, 45)) as pilot:
+        await send_and_finish(pilot, "show me the tour")
+        await pilot.pause()
+        bar = app.query_one("#event-lines", EventLines).vertical_scrollbar
+        redrawn: list[int] = []
+        refresh = bar.refresh
+        bar.refresh = lambda *args, **kwargs: redrawn.append(1) or refresh(*args, **kwargs)
+        await app.query_one(TranscriptView).add_notice("The screen is laid out again, the event log left as it was.")
+        await pilot.pause()
+        await pilot.pause()
+        assert redrawn == []
+        app.query_one(EventLog).note("one more line")
+        app.query_one(EventLog).refresh_view()
+        await until(pilot, lambda: bool(redrawn), "the scroll bar to be redrawn for a longer event log")

@@ -141,10 +141,21 @@ class EventLines(ScrollView, can_focus=True):
         self._line_styles: LineStyles | None = None
         self._strips: LRUCache[tuple[object, ...], Strip] = LRUCache(1024)
         """Lines already drawn, by line, scroll offset, width, selection and base style."""
+        self._laid_out_as: tuple[Size, Size, Size] | None = None
 
     @property
     def lines(self) -> Lines:
         return self._lines
+
+    def _size_updated(self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True) -> bool:
+        """Only when the view's size or its lines changed. Textual's scroll view compares the size the layout
+        gives its content with its own virtual size (the lines), which always differ, and so redrew its scroll
+        bars at every layout of the screen: at every frame of a streaming reply, thirty lines."""
+        laid_out_as = (size, self.virtual_size, container_size)
+        if laid_out_as == self._laid_out_as:
+            return False
+        self._laid_out_as = laid_out_as
+        return super()._size_updated(size, virtual_size, container_size, layout)
 
     def notify_style_update(self) -> None:
         self._strips.clear()  # a theme's colours are in them
