@@ -48,10 +48,11 @@ if TYPE_CHECKING:
     from tui_app.stream.session import ReplySession
     from tui_app.widgets.reply_view import ReplyView
 
-FLUSH_SECONDS = 1 / 20
+FLUSH_SECONDS = 1 / 25
 """How often streamed text reaches the screen (the first token is shown as soon as it arrives).
-Per-token writes make Markdown re-parsing quadratic. A frame takes 40 to 60 ms on two slow cores: at 15
-a second the worst lags were 25 ms longer; at 30 frames queue up behind each other and lag grows."""
+Per-token writes make Markdown re-parsing quadratic. A frame takes 25 to 40 ms on two slow cores: at 20
+a second p99 lag was 5-30 ms longer, at 15 longer still; at 30, when frames took 40 to 60 ms, frames
+queued up behind each other and lag grew."""
 EVENT_LOG_SECONDS = 1 / 10
 """How often the event log catches up while a reply streams (the transcript does at every frame).
 Following the newest events redraws its whole view and its scroll bar, sixty lines on a full screen:
