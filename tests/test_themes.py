@@ -102,3 +102,16 @@ async def test_every_available_theme_including_textuals_own_draws_the_screen(mak
             app.theme = name
             await pilot.pause()
             assert app.export_screenshot(), name  # renders every widget, event log lines included
+
+
+async def test_the_event_log_s_colours_follow_a_theme_s_own_text_colours(make_app, tmp_path) -> None:
+    themes = tmp_path / "themes"
+    themes.mkdir()
+    (themes / "ink.toml").write_text(
+        'name = "ink"\nprimary = "#224488"\n[variables]\ntext-primary = "#13579B"\n', encoding="utf-8"
+    )
+    app = make_app(config_path=tmp_path / "config.toml", theme="ink")
+    async with app.run_test(size=(140, 45)):
+        lines = app.query_one("#event-lines", EventLines)
+        assert lines.get_component_rich_style("event-lines--heading").color.triplet.hex.upper() == "#13579B"
+        assert app.theme_variables["event-heading"] == "#13579B"

@@ -82,6 +82,7 @@ class ClaudeTUI(ConversationActions, App):
     TITLE = "claude-tui"
     CSS_PATH = "app.tcss"
     AUTO_FOCUS = "#prompt"
+    _theme_chosen = False
     BINDINGS = [
         # Priority where the prompt (a TextArea) would otherwise take the key: it binds Ctrl+Y to redo.
         # The ids are the [keys] names of the config file; its keymap replaces these defaults.
@@ -276,12 +277,20 @@ class ClaudeTUI(ConversationActions, App):
         self.set_class(not dark, "-light-mode", update=False)
         self.add_class(f"-theme-{wanted}", update=False)
         self._refresh_truecolor_filter(self.ansi_theme)
+        self._theme_chosen = True
         self.stylesheet.set_variables(self.get_css_variables())
         return problems
 
-    def get_theme_variable_defaults(self) -> dict[str, str]:
-        """Colours the app's own CSS uses (the event log's), for themes that do not set them."""
-        return event_colour_defaults(self.current_theme.to_color_system().generate())
+    def get_css_variables(self) -> dict[str, str]:
+        """The theme's variables, with the colours the app's own CSS uses (the event log's) for themes that do
+        not set them, picked from the theme's. Textual also asks while the app is being made, before the
+        theme is chosen: that answer is replaced before anything is styled, so it is not worked out (2 ms
+        before the first frame)."""
+        if not self._theme_chosen:
+            return {}
+        variables = super().get_css_variables()
+        self.theme_variables = {**event_colour_defaults(variables), **variables}
+        return self.theme_variables
 
     def _theme_changed(self, theme: object) -> None:
         if self.settings.config_path is not None:
