@@ -120,7 +120,8 @@ def _user_theme_files(user_dir: Path | None, problems: list[ThemeProblem]) -> It
 
 
 def event_colour_defaults(colours: dict[str, str]) -> dict[str, str]:
-    """Event log colours for a theme that does not set them, from its generated colour system.
+    """Event log colours for a theme that does not set them, picked from its colours: the variables of its
+    generated colour system, with its own `[variables]` over them.
 
     ANSI themes generate fewer shades, so each colour falls back to a base one.
     """
