@@ -33,9 +33,9 @@ CODE_LINES = 400
 
 
 def markdown_corpus(size: int) -> str:
-    """About `size` characters of Markdown: sections of paragraphs, lists and tables, and one code block
-    of 400 lines in the middle (about a third of the text; at 4 KB, which cannot hold 400 lines beside
-    the rest, 160 short ones)."""
+    """`size` characters of Markdown: sections of paragraphs, lists and tables, and one code block of 400
+    lines in the middle (about a third of the text; at 4 KB, which cannot hold 400 lines beside the rest,
+    160 short ones). It ends wherever `size` falls in its last section, as a reply cut short would."""
     lines = min(CODE_LINES, size // 25)
     width = max(6, min(70, size // 3 // lines))
     code = ["```python"] + [_code_line(n, width) for n in range(lines)] + ["```", ""]
@@ -43,7 +43,7 @@ def markdown_corpus(size: int) -> str:
     parts: list[str] = []
     section = 0
     placed = False
-    while sum(map(len, parts)) < size - len(code_text):
+    while sum(map(len, parts)) + (0 if placed else len(code_text)) < size:
         section += 1
         parts.append(
             f"## Section {section}\n\n{PARAGRAPH * 2}\n\n"
@@ -54,10 +54,7 @@ def markdown_corpus(size: int) -> str:
         if not placed and sum(map(len, parts)) >= (size - len(code_text)) / 2:
             parts.append(code_text)
             placed = True
-    if not placed:
-        parts.append(code_text)
-    text = "".join(parts)
-    return text[:size] if len(text) > size else text + "." * (size - len(text))
+    return "".join(parts)[:size]
 
 
 def _code_line(number: int, width: int) -> str:
