@@ -130,15 +130,18 @@ async def test_the_event_log_holds_every_event_the_server_sent_pings_included(ma
         assert any("message_stop" in line for line in lines)
 
 
-async def test_a_text_block_draws_only_its_segments_not_a_layer_of_its_own(make_app) -> None:
+async def test_a_text_block_draws_only_its_blocks_not_layers_of_its_own(make_app) -> None:
     app = make_app()
     async with app.run_test(size=(140, 45)) as pilot:
         await send_and_finish(pilot, "show me the tour")
         view = app.query_one(TextBlockView)
-        with pytest.raises(NoWidget):
-            app.screen.find_widget(view)
-        segment = app.screen.find_widget(view.query_one(TextSegment))
-        assert segment.region.height > 10
+        segment = view.query_one(TextSegment)
+        for holder in (view, segment):
+            with pytest.raises(NoWidget):
+                app.screen.find_widget(holder)
+        drawn = [app.screen.find_widget(block).region for block in segment.children]
+        assert sum(region.height for region in drawn) > 10
+        assert segment.placed.contains_region(drawn[-1])
 
 
 async def test_the_event_log_catches_up_while_the_reply_is_still_streaming(make_app) -> None:

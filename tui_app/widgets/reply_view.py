@@ -192,6 +192,22 @@ class TextSegment(Markdown):
     def _check_laid_out(self, edits: int) -> None:
         self.laid_out = edits == self.edits
 
+    @property
+    def placed(self) -> Region:
+        """Where the segment lies on the screen, its blocks' margins included.
+
+        A segment is not drawn itself, only its blocks (see `TextBlockView`), and Textual keeps no region
+        or size for what it does not draw: this is the span of its blocks, which is the segment's height
+        (a Markdown widget has no vertical padding, and its first block's top margin and last block's
+        bottom margin are inside it)."""
+        blocks = [child for child in self.children if child.display]
+        if not blocks:
+            return Region()
+        first, last = blocks[0], blocks[-1]
+        top = first.region.y - first.styles.margin.top
+        bottom = last.region.bottom + last.styles.margin.bottom
+        return Region(first.region.x, top, first.region.width, bottom - top)
+
     def on_mount(self) -> None:
         self.call_after_refresh(self._check_laid_out, self.edits)
 
@@ -256,10 +272,11 @@ class TextBlockView(Vertical):
 
     DEFAULT_CSS = """
     TextBlockView { height: auto; visibility: hidden; }
-    TextBlockView > * { visibility: visible; }
+    TextBlockView > SegmentSpacer, TextBlockView > TextSegment > * { visibility: visible; }
     """
-    """Hidden itself, its segments shown: it only holds them, and drawn it is a layer of blank lines under
-    them, drawn again (thirty lines on a full screen) at every frame the reply grows."""
+    """Hidden itself, and so are its segments; their blocks are shown. The view and its segments only hold
+    the blocks, and drawn they are two layers of blank lines under them, each drawn again (thirty lines on
+    a full screen) at every frame the reply grows."""
 
     def __init__(self, block: ContentBlock | None = None) -> None:
         """With a `block` that is already whole (read back from the store), its last segments are parsed on
@@ -376,7 +393,7 @@ class TextBlockView(Vertical):
         for child in self.children:
             if isinstance(child, TextSegment):
                 open_segment = child.number == last and not self._complete
-                if child.laid_out and not open_segment and not child.region.overlaps(near):
+                if child.laid_out and not open_segment and not child.placed.overlaps(near):
                     far.append(child)
             elif isinstance(child, SegmentSpacer) and child.region.overlaps(near):
                 back.append((child, child.numbers_within(near.y - child.region.y, near.bottom - child.region.y)))
@@ -387,7 +404,7 @@ class TextBlockView(Vertical):
                  if spacer.region.y + sum(spacer.rows_of(number)) <= screen_top]
         with self.app.batch_update():
             for child in far:
-                await self.mount(SegmentSpacer(child.number, [child.outer_size.height]), before=child)
+                await self.mount(SegmentSpacer(child.number, [child.placed.height]), before=child)
             for spacer, coming in back:
                 await self.mount_all(self._split(spacer, coming), before=spacer)
             await self.remove_children([*far, *(spacer for spacer, _ in back)])
@@ -430,7 +447,7 @@ class TextBlockView(Vertical):
     def _keep_reading_place(self, drawn_above: list[tuple[int, int]]) -> None:
         """Segments drawn above the screen may be taller or shorter than their estimate: scroll by the
         difference, so the text being read stays where it was."""
-        heights = {child.number: child.outer_size.height for child in self.children if isinstance(child, TextSegment)}
+        heights = {child.number: child.placed.height for child in self.children if isinstance(child, TextSegment)}
         shift = sum(heights[number] - height for number, height in drawn_above if number in heights)
         scroller = next((ancestor for ancestor in self.ancestors if isinstance(ancestor, ScrollableContainer)), None)
         if shift and scroller is not None:
