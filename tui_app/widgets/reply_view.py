@@ -26,6 +26,7 @@ from tui_app.stream.reply import ContentBlock, Reply, ReplyState
 from tui_app.text_safety import neutralize
 from tui_app.widgets import code_lexers
 from tui_app.widgets.copy_request import CopyRequest, copy_request_for
+from tui_app.widgets.growing_frame import GrowingFrame
 from tui_app.widgets.markdown_list import BulletListBlock, OrderedListBlock
 from tui_app.widgets.markdown_table import TableBlock
 from tui_app.widgets.user_turn import SUPERSEDED
@@ -518,7 +519,7 @@ STATE_LABELS = {
 }
 
 
-class ReplyView(Vertical, can_focus=True):
+class ReplyView(GrowingFrame, Vertical, can_focus=True):
     """An assistant turn. `sync` brings it up to date with a streaming `Reply` (call it as often as you
     like) and `finish` shows how it ended; `show_saved` draws a reply read back from the store."""
 

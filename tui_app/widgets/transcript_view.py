@@ -18,6 +18,7 @@ from textual.widgets import Static
 from tui_app.markdown_split import estimated_rows
 from tui_app.stream.conversation import Turn
 from tui_app.text_safety import neutralize
+from tui_app.widgets.growing_frame import GrowingFrame
 from tui_app.widgets.user_turn import UserTurn
 
 if TYPE_CHECKING:
@@ -49,7 +50,7 @@ def reply_views():
     return reply_view
 
 
-class TranscriptView(VerticalScroll, can_focus=False):
+class TranscriptView(GrowingFrame, VerticalScroll, can_focus=False):
     """Scrolls with the stream until the user scrolls away (an anchored container).
 
     Messages and code blocks inside it take focus, so they can be selected and copied from the keyboard.

@@ -1,0 +1,48 @@
+"""Containers that grow while a reply streams, redrawing only the rows of their own that changed."""
+
+from __future__ import annotations
+
+from textual.css.styles import RenderStyles
+from textual.geometry import Region, Size
+
+
+class GrowingFrame:
+    """Mixed in before a Textual container that draws only its frame (background, padding, border)
+    under its children. A plain class: Textual's style sheets follow only the first widget class among a
+    class's bases, which must stay the container's.
+
+    At every layout Textual gives each widget its size and its virtual size (what it holds), and a
+    widget whose size or virtual size changed is drawn again whole and laid out again. While a reply
+    streams, the turn holding it grows by a row or two a frame, and the transcript holding the turns
+    holds more: drawn whole, each is a full screen of lines at every frame, a third of what a frame
+    draws, and each asks for a second layout. But a container's frame does not depend on what it holds,
+    and when it only grows taller, its rows above the old bottom edge are the same as before. So:
+    - its size unchanged, nothing of its own is drawn again (it is laid out again if it holds more, as
+      Textual does: what scrolls in it may need placing again);
+    - grown taller only, the rows from its old bottom edge down are drawn, and it is not laid out again:
+      it has just been, at this size (its children, which did change, ask for what they need themselves);
+    - any other change of size draws it all, as Textual does.
+    """
+
+    _size: Size
+    virtual_size: Size
+    styles: RenderStyles
+
+    def _size_updated(self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True) -> bool:
+        old = self._size
+        if size == old:
+            held_more = virtual_size != self.virtual_size
+            resized = super()._size_updated(size, virtual_size, container_size, layout=False)  # type: ignore[misc]
+            if held_more and layout:
+                self.refresh(layout=True, repaint=False)  # type: ignore[attr-defined]  # what scrolls in it may need placing again
+            return resized
+        if not (old.width == size.width and 0 < old.height < size.height):
+            return super()._size_updated(size, virtual_size, container_size, layout)  # type: ignore[misc]
+        self._size = size  # so that Textual does not count every row as changed
+        super()._size_updated(size, virtual_size, container_size, layout=False)  # type: ignore[misc]
+        gutter = self.styles.gutter
+        first = old.height - gutter.bottom
+        """The first row of the old bottom edge (border and padding), in the widget's rows."""
+        # `_set_dirty` takes regions of the content: the frame's own rows and columns lie outside it.
+        self._set_dirty(Region(-gutter.left, first - gutter.top, size.width, size.height - first))  # type: ignore[attr-defined]
+        return True
