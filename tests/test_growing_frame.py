@@ -3,6 +3,7 @@ the screen must still be what drawing everything afresh gives."""
 
 from __future__ import annotations
 
+import pytest
 from textual.app import App, ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static
@@ -73,11 +74,12 @@ async def test_a_frame_grown_wider_is_drawn_whole() -> None:
         assert app.export_screenshot() == fresh_screen(app)
 
 
-async def test_after_a_streamed_reply_the_screen_is_what_drawing_it_afresh_gives(make_app) -> None:
+@pytest.mark.parametrize("prompt", ["write me an essay", "show me the tour"])
+async def test_after_a_streamed_reply_the_screen_is_what_drawing_it_afresh_gives(make_app, prompt: str) -> None:
     # Paced, so the reply grows over many frames rather than arriving in one burst.
     app = make_app(demo_pacing=DemoPacing(first_token_delay=0.0, tokens_per_second=400.0))
     async with app.run_test(size=(120, 30)) as pilot:
-        await send_and_finish(pilot, "write me an essay")
+        await send_and_finish(pilot, prompt)
         transcript = app.query_one(TranscriptView)
         assert transcript.max_scroll_y > 0 and transcript.scroll_y == transcript.max_scroll_y
         assert app.export_screenshot() == fresh_screen(app)

@@ -35,7 +35,7 @@ CODE_CHUNK_LINES = 32
 """A code block is highlighted and drawn in chunks of this many lines."""
 
 
-class CodeBlock(MarkdownFence, can_focus=True):
+class CodeBlock(GrowingFrame, MarkdownFence, can_focus=True):
     """A fenced code block that can be selected and copied on its own: its contents, not the fences.
 
     It is highlighted and drawn in chunks of `CODE_CHUNK_LINES` lines, one label each. Markdown re-parses
