@@ -11,6 +11,7 @@ from textual.widgets import Static
 from tests.conftest import send_and_finish
 from tui_app.demo.pacing import DemoPacing
 from tui_app.widgets.growing_frame import GrowingFrame
+from tui_app.widgets.reply_view import ReplyView
 from tui_app.widgets.transcript_view import TranscriptView
 
 
@@ -83,3 +84,13 @@ async def test_after_a_streamed_reply_the_screen_is_what_drawing_it_afresh_gives
         transcript = app.query_one(TranscriptView)
         assert transcript.max_scroll_y > 0 and transcript.scroll_y == transcript.max_scroll_y
         assert app.export_screenshot() == fresh_screen(app)
+
+
+async def test_a_growing_frame_keeps_only_the_rows_near_its_bottom_edge(make_app) -> None:
+    app = make_app(demo_pacing=DemoPacing(first_token_delay=0.0, tokens_per_second=400.0))
+    async with app.run_test(size=(120, 30)) as pilot:
+        await send_and_finish(pilot, "write me an essay")
+        view = app.query_one(ReplyView)
+        assert view.size.height > 3 * 30
+        kept = view._styles_cache._cache
+        assert kept and min(kept) >= view.size.height - 3 * 30

@@ -45,4 +45,15 @@ class GrowingFrame:
         """The first row of the old bottom edge (border and padding), in the widget's rows."""
         # `_set_dirty` takes regions of the content: the frame's own rows and columns lie outside it.
         self._set_dirty(Region(-gutter.left, first - gutter.top, size.width, size.height - first))  # type: ignore[attr-defined]
+        self._forget_rows_above(first - self.app.size.height)  # type: ignore[attr-defined]
         return True
+
+    def _forget_rows_above(self, row: int) -> None:
+        """Textual keeps every row it has drawn until the widget's size changes, which used to be at every
+        frame: a long reply kept growing, it would keep thousands (a strip each, with its caches). Rows
+        more than a screen above the bottom edge are dropped, to be drawn again if scrolled back to."""
+        if row <= 0:
+            return
+        drawn = self._styles_cache._cache  # type: ignore[attr-defined]
+        for y in [y for y in drawn if y < row]:
+            del drawn[y]
