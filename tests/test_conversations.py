@@ -10,6 +10,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from textual._compositor import Compositor
+
 from tests.conftest import notifications, send_and_finish, start_stalled_reply, until
 from tui_app.store.database import Store
 from tui_app.stream.conversation import ChatSettings, Conversation
@@ -120,6 +122,25 @@ async def test_a_resumed_conversation_is_in_the_first_frame(make_app) -> None:
         # Before any pause: what run_test hands over is what the first frame draws.
         transcript = second.query_one(TranscriptView)
         assert [view.turn.text for view in transcript.turn_views] == ["echo one", first.sessions[0].reply.text]
+
+
+async def test_a_resumed_conversation_is_not_drawn_empty_first_while_it_is_read(make_app, monkeypatch) -> None:
+    first = make_app()
+    async with first.run_test() as pilot:
+        await send_and_finish(pilot, "echo one")
+    second = make_app(resume="last")
+    drawn_in_batch: list[int] = []
+    render_update = Compositor.render_update
+
+    def counted(compositor, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        drawn_in_batch.append(second._batch_count)
+        return render_update(compositor, *args, **kwargs)
+
+    monkeypatch.setattr(Compositor, "render_update", counted)
+    async with second.run_test() as pilot:
+        await pilot.pause()
+        assert drawn_in_batch and not any(drawn_in_batch)  # drawn, and never while it could not be shown
+        assert second.query_one(TranscriptView).turn_views
 
 
 async def test_resume_by_id_and_an_unknown_id_is_reported(make_app) -> None:
