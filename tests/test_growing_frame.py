@@ -14,6 +14,9 @@ from tui_app.widgets.growing_frame import GrowingFrame
 from tui_app.widgets.reply_view import ReplyView
 from tui_app.widgets.transcript_view import TranscriptView
 
+PACED = DemoPacing(first_token_delay=0.0, tokens_per_second=400.0)
+"""Fast, but paced: the reply grows over many frames rather than arriving in one burst."""
+
 
 class Frame(GrowingFrame, Vertical):
     DEFAULT_CSS = "Frame { height: auto; border: round red; padding: 0 1; }"
@@ -77,8 +80,7 @@ async def test_a_frame_grown_wider_is_drawn_whole() -> None:
 
 @pytest.mark.parametrize("prompt", ["write me an essay", "show me the tour"])
 async def test_after_a_streamed_reply_the_screen_is_what_drawing_it_afresh_gives(make_app, prompt: str) -> None:
-    # Paced, so the reply grows over many frames rather than arriving in one burst.
-    app = make_app(demo_pacing=DemoPacing(first_token_delay=0.0, tokens_per_second=400.0))
+    app = make_app(demo_pacing=PACED)
     async with app.run_test(size=(120, 30)) as pilot:
         await send_and_finish(pilot, prompt)
         transcript = app.query_one(TranscriptView)
@@ -87,7 +89,7 @@ async def test_after_a_streamed_reply_the_screen_is_what_drawing_it_afresh_gives
 
 
 async def test_a_growing_frame_keeps_only_the_rows_near_its_bottom_edge(make_app) -> None:
-    app = make_app(demo_pacing=DemoPacing(first_token_delay=0.0, tokens_per_second=400.0))
+    app = make_app(demo_pacing=PACED)
     async with app.run_test(size=(120, 30)) as pilot:
         await send_and_finish(pilot, "write me an essay")
         view = app.query_one(ReplyView)
