@@ -81,8 +81,10 @@ async def test_a_long_reply_keeps_only_the_segments_near_the_screen_drawn(make_a
         assert view.source == reply.text
         segments = view._segments.texts
         assert len(segments) > 6 and "".join(segments) == reply.text
-        # Far above the end: set aside, each run in one spacer. Only a few segments' widgets are alive.
-        assert isinstance(view.children[0], SegmentSpacer)
+        # Far above the end: set aside once the reply is laid out, each run in one spacer. Only a few
+        # segments' widgets are alive.
+        await until(pilot, lambda: isinstance(view.children[0], SegmentSpacer) and not view.rearranging,
+                    "the start of the reply to be set aside")
         kinds = [type(child) for child in view.children]
         assert all(kinds[n] is not SegmentSpacer or kinds[n + 1] is not SegmentSpacer for n in range(len(kinds) - 1))
         drawn = [child for child in view.children if isinstance(child, TextSegment)]

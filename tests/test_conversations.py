@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
 from textual._compositor import Compositor
 
 from tests.conftest import notifications, send_and_finish, start_stalled_reply, until
@@ -439,6 +440,51 @@ async def test_a_conversation_opens_with_only_the_turns_that_fill_the_screen(mak
         assert transcript.scroll_y == transcript.max_scroll_y > 0
         transcript.scroll_home(animate=False, immediate=True)  # scrolling back draws the turns before
         await until(pilot, lambda: transcript.mounted_range[0] < 38, "older turns to load")
+
+
+@pytest.mark.parametrize("height", [40, 150])
+async def test_a_long_saved_reply_opens_drawn_where_the_screen_shows_it(make_app, tmp_path, height) -> None:
+    from tui_app.widgets.reply_view import SegmentSpacer, TextBlockView, TextSegment
+
+    conversation = Conversation(ChatSettings("claude-sonnet-5", 1024))
+    conversation.add_user("a long one, please")
+    reply = conversation.add_reply("claude-sonnet-5")
+    reply.text = "\n\n".join(f"## Part {n}\n\n" + " ".join(f"word{n}_{k}" for k in range(300)) for n in range(30))
+    reply.content, reply.state = [{"type": "text", "text": reply.text}], "done"
+    store = Store.open(tmp_path / "conversations.db")
+    store.save_conversation(conversation)
+    for position, turn in enumerate(conversation.turns):
+        store.save_turn(conversation.id, position, turn)
+    store.close()
+    app = make_app(resume=conversation.id)
+    async with app.run_test(size=(120, height)) as pilot:
+        transcript = app.query_one(TranscriptView)
+        await until(pilot, lambda: app.query(TextBlockView), "the reply to open")
+        view = app.query_one(TextBlockView)
+
+        def segments() -> dict[int, TextSegment]:
+            return {segment.number: segment for segment in view.query_children(TextSegment)}
+
+        end_at_open = segments().get(29)
+        assert end_at_open is not None  # its last segments are drawn as it opens
+
+        def shown() -> bool:
+            """The reply's end is drawn on screen, and no spacer stands anywhere the screen shows."""
+            end = segments().get(29)
+            return (end is not None and end.placed.overlaps(transcript.region) and not view.rearranging
+                    and not any(spacer.region.overlaps(transcript.region)
+                                for spacer in view.query_children(SegmentSpacer)))
+
+        # Read back, its last segments are drawn and the others held by a spacer; once laid out, the
+        # segments the screen shows are drawn (on a tall screen, more than the last ones), and none of
+        # them is set aside for looking empty before it was laid out.
+        await until(pilot, shown, "the end of the reply, and only drawn segments, on screen")
+        assert "word29_299" in segments()[29].source
+        assert segments()[29] is end_at_open  # never set aside meanwhile (and drawn again)
+        held = [n for child in view.children
+                for n in (child.numbers if isinstance(child, SegmentSpacer) else [child.number])]
+        assert held == list(range(30))
+        assert len(segments()) < 30
 
 
 async def test_a_reopened_conversation_shows_recent_events_and_e_fetches_an_older_replys(make_app) -> None:

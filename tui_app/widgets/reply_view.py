@@ -195,14 +195,15 @@ class TextSegment(Markdown):
 
     @property
     def placed(self) -> Region:
-        """Where the segment lies on the screen, its blocks' margins included.
+        """Where the segment lies on the screen, its blocks' margins included: an empty region while that
+        is not known (it has no blocks, or they have not been laid out yet).
 
         A segment is not drawn itself, only its blocks (see `TextBlockView`), and Textual keeps no region
         or size for what it does not draw: this is the span of its blocks, which is the segment's height
         (a Markdown widget has no vertical padding, and its first block's top margin and last block's
         bottom margin are inside it)."""
         blocks = [child for child in self.children if child.display]
-        if not blocks:
+        if not blocks or not (blocks[0].region and blocks[-1].region):
             return Region()
         first, last = blocks[0], blocks[-1]
         top = first.region.y - first.styles.margin.top
@@ -233,6 +234,13 @@ class SegmentSpacer(Widget):
         """Hold the place of the segments after the run too."""
         self.heights = [*self.heights, *heights]
         self.styles.height = sum(self.heights)
+
+    def on_resize(self) -> None:
+        """Laid out at a new size (for the first time, taller, or at a new width): which of the block's
+        segments lie near the screen may have changed. (An anchored transcript that scrolls to its end as
+        it is laid out tells no one: Textual sets its position without a watcher.)"""
+        if isinstance(self.parent, TextBlockView):
+            self.parent.fold_after_refresh()
 
     @property
     def numbers(self) -> range:
@@ -288,6 +296,7 @@ class TextBlockView(Vertical):
         self._complete = block is not None
         """No more text will come: the last segment may be set aside too."""
         self._lock = asyncio.Lock()
+        self._fold_due = False
 
     def compose(self) -> ComposeResult:
         yield from self._read_back()
@@ -305,10 +314,6 @@ class TextBlockView(Vertical):
     def segment_offset(self, number: int) -> int:
         """Where segment `number` starts in the text."""
         return sum(len(text) for text in self._segments.texts[:number])
-
-    def on_mount(self) -> None:
-        if any(isinstance(child, SegmentSpacer) for child in self.children):
-            self.call_after_refresh(self.fold)  # (the segments set aside that the screen shows)
 
     async def sync(self, block: ContentBlock) -> None:
         async with self._lock:
@@ -377,15 +382,29 @@ class TextBlockView(Vertical):
                 self._segments = Segments(text)
                 await self.remove_children()
                 await self.mount_all(self._read_back())
-                return
-            for child in self.children:
-                if isinstance(child, TextSegment) and child.source != self._segments.texts[child.number]:
-                    await child.update(self._segments.texts[child.number])
+            else:
+                for child in self.children:
+                    if isinstance(child, TextSegment) and child.source != self._segments.texts[child.number]:
+                        await child.update(self._segments.texts[child.number])
+        if len(self.children) > 1:
+            # The last fold while it streamed may have kept segments not laid out yet, or that looked
+            # near the screen because what came after them was not laid out yet.
+            self.fold_after_refresh()
 
     async def fold(self) -> None:
         """Set aside the segments far out of view, and draw again those that have come near it."""
         async with self._lock:
             await self._fold(self._near_screen())
+
+    def fold_after_refresh(self) -> None:
+        """Fold once the screen is next laid out, once however often this is asked before then."""
+        if not self._fold_due:
+            self._fold_due = True
+            self.call_after_refresh(self._fold_when_due)
+
+    async def _fold_when_due(self) -> None:
+        self._fold_due = False
+        await self.fold()
 
     async def _fold(self, near: Region) -> None:
         last = self._segments_held() - 1
@@ -394,7 +413,8 @@ class TextBlockView(Vertical):
         for child in self.children:
             if isinstance(child, TextSegment):
                 open_segment = child.number == last and not self._complete
-                if child.laid_out and not open_segment and not child.placed.overlaps(near):
+                placed = child.placed  # (empty while its blocks are not laid out: not judged until they are)
+                if child.laid_out and not open_segment and placed and not placed.overlaps(near):
                     far.append(child)
             elif isinstance(child, SegmentSpacer) and child.region.overlaps(near):
                 back.append((child, child.numbers_within(near.y - child.region.y, near.bottom - child.region.y)))
@@ -448,7 +468,8 @@ class TextBlockView(Vertical):
     def _keep_reading_place(self, drawn_above: list[tuple[int, int]]) -> None:
         """Segments drawn above the screen may be taller or shorter than their estimate: scroll by the
         difference, so the text being read stays where it was."""
-        heights = {child.number: child.placed.height for child in self.children if isinstance(child, TextSegment)}
+        placed = {child.number: child.placed for child in self.children if isinstance(child, TextSegment)}
+        heights = {number: region.height for number, region in placed.items() if region}  # (those laid out)
         shift = sum(heights[number] - height for number, height in drawn_above if number in heights)
         scroller = next((ancestor for ancestor in self.ancestors if isinstance(ancestor, ScrollableContainer)), None)
         if shift and scroller is not None:
