@@ -203,12 +203,14 @@ class TextSegment(Markdown):
         (a Markdown widget has no vertical padding, and its first block's top margin and last block's
         bottom margin are inside it)."""
         blocks = [child for child in self.children if child.display]
-        if not blocks or not (blocks[0].region and blocks[-1].region):
+        if not blocks:
             return Region()
-        first, last = blocks[0], blocks[-1]
-        top = first.region.y - first.styles.margin.top
-        bottom = last.region.bottom + last.styles.margin.bottom
-        return Region(first.region.x, top, first.region.width, bottom - top)
+        first, last = blocks[0].region, blocks[-1].region  # (each a look-up in the screen's map)
+        if not (first and last):
+            return Region()
+        top = first.y - blocks[0].styles.margin.top
+        bottom = last.bottom + blocks[-1].styles.margin.bottom
+        return Region(first.x, top, first.width, bottom - top)
 
     def on_mount(self) -> None:
         self.call_after_refresh(self._check_laid_out, self.edits)
