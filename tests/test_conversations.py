@@ -380,13 +380,18 @@ async def test_a_damaged_database_is_reported_left_alone_and_the_app_still_works
 
 def saved_long_conversation(path: Path, turns: int, reply_lines: int = 0) -> int:
     conversation = Conversation(ChatSettings("claude-sonnet-5", 1024))
-    store = Store.open(path)
     for number in range(turns // 2):
         conversation.add_user(f"question {number}")
         reply = conversation.add_reply("claude-sonnet-5")
         more = "".join(f"\n\nparagraph {line} of answer {number}" for line in range(reply_lines))
         reply.text, reply.state = f"answer {number}\n\n- a list\n- of things{more}", "done"
         reply.content = [{"type": "text", "text": reply.text}]
+    return save_conversation(path, conversation)
+
+
+def save_conversation(path: Path, conversation: Conversation) -> int:
+    """Save `conversation` whole in the database at `path`, as the app would have; its id."""
+    store = Store.open(path)
     store.save_conversation(conversation)
     for position, turn in enumerate(conversation.turns):
         store.save_turn(conversation.id, position, turn)
@@ -451,12 +456,7 @@ async def test_a_long_saved_reply_opens_drawn_where_the_screen_shows_it(make_app
     reply = conversation.add_reply("claude-sonnet-5")
     reply.text = "\n\n".join(f"## Part {n}\n\n" + " ".join(f"word{n}_{k}" for k in range(300)) for n in range(30))
     reply.content, reply.state = [{"type": "text", "text": reply.text}], "done"
-    store = Store.open(tmp_path / "conversations.db")
-    store.save_conversation(conversation)
-    for position, turn in enumerate(conversation.turns):
-        store.save_turn(conversation.id, position, turn)
-    store.close()
-    app = make_app(resume=conversation.id)
+    app = make_app(resume=save_conversation(tmp_path / "conversations.db", conversation))
     async with app.run_test(size=(120, height)) as pilot:
         transcript = app.query_one(TranscriptView)
         await until(pilot, lambda: app.query(TextBlockView), "the reply to open")
