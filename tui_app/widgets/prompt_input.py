@@ -13,6 +13,11 @@ from textual.widgets import TextArea
 
 from tui_app.settings import KeyBindings
 from tui_app.text_safety import has_controls, size_label
+from tui_app.textual_compat.linux_driver import use_exact_paste_parser
+from tui_app.textual_compat.xterm_parser import exact_text
+
+# Textual's own parser breaks a paste holding an ESC into key presses; the prompt promises it whole.
+use_exact_paste_parser()
 
 LARGE_PASTE_CHARS = 10_000
 """A paste this long is held aside and shown as one line: the editor stays quick however big it is.
@@ -121,12 +126,13 @@ class PromptInput(TextArea):
 
     def _on_paste(self, event: events.Paste) -> None:
         # Textual calls each class's handler in turn: an ordinary paste is left to TextArea's.
-        if not _held_aside(event.text) or self.read_only:
+        text = exact_text(event)
+        if not _held_aside(text) or self.read_only:
             return
         event.stop()
         event.prevent_default()
         # Terminals paste line breaks as CR; the editor would have made them LF, so the held text does too.
-        self.insert(self._hold_aside(event.text.replace("\r\n", "\n").replace("\r", "\n")))
+        self.insert(self._hold_aside(text.replace("\r\n", "\n").replace("\r", "\n")))
         self.focus()
 
     async def _on_key(self, event: events.Key) -> None:
