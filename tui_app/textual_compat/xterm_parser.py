@@ -17,24 +17,26 @@ passes and `ParseEOF` at the end of input.
 from __future__ import annotations
 
 from collections.abc import Generator
+from contextlib import suppress
 
 from textual import constants, events
 from textual._parser import ParseEOF, ParseTimeout, Read1, TokenCallback
 from textual._xterm_parser import XTermParser
 from textual.message import Message
 
-from tui_app.text_safety import neutralize
+from tui_app.text_safety import has_controls, neutralize
 
 PASTE_START = "\x1b[200~"
 PASTE_END = "\x1b[201~"
 
 
 class ExactPaste(events.Paste):
-    """A bracketed paste: `text` with control characters shown as symbols (CR, a terminal's line end,
-    kept), `exact` as the terminal sent it."""
+    """A bracketed paste: `exact` as the terminal sent it; `text` the same, unless it holds control
+    characters: then they are shown as symbols (CR, a terminal's line end, is kept)."""
 
     def __init__(self, exact: str) -> None:
-        super().__init__("\r".join(neutralize(line) for line in exact.split("\r")))
+        shown = "\r".join(neutralize(line) for line in exact.split("\r")) if has_controls(exact) else exact
+        super().__init__(shown)
         self.exact = exact
 
 
@@ -54,8 +56,7 @@ class ExactPasteParser(XTermParser):
     def parse(self, token_callback: TokenCallback[Message]) -> Generator[Read1, str, None]:
         keys = super().parse(token_callback)
         awaiting = next(keys)
-        held = ""
-        """The start of what may be ESC[200~, kept back from Textual's parser until it is known."""
+        held = ""  # the start of what may be ESC[200~, kept from Textual's parser until it is known
 
         def give(text: str) -> None:
             nonlocal awaiting
@@ -92,10 +93,8 @@ class ExactPasteParser(XTermParser):
                     give(character)
         except ParseEOF:
             give(held)
-            try:
+            with suppress(StopIteration):
                 keys.throw(ParseEOF())
-            except StopIteration:
-                return
 
     def _pasted(self) -> Generator[Read1, str, str]:
         """Read up to the end of a bracketed paste and return its text."""
