@@ -9,6 +9,7 @@ from typing import TextIO
 from tui_app.settings import Settings
 from tui_app.store.database import Store, StoreError
 from tui_app.store.export import export
+from tui_app.text_safety import neutralize, one_line
 
 
 def _open(settings: Settings, stderr: TextIO) -> Store | None:
@@ -40,9 +41,10 @@ def list_conversations(settings: Settings, search: str, stdout: TextIO, stderr: 
         store.close()
     for summary in summaries:
         when = time.strftime("%Y-%m-%d %H:%M", time.localtime(summary.updated))
-        stdout.write(f"{summary.id:>6}  {when}  {summary.turns:>4} turns  {summary.model:<20} {summary.title}\n")
+        model, title = one_line(summary.model, 60), one_line(summary.title)  # saved from a server, a prompt
+        stdout.write(f"{summary.id:>6}  {when}  {summary.turns:>4} turns  {model:<20} {title}\n")
     if not summaries:
-        print("claude-tui: no conversations" + (f" contain “{search}”" if search else " yet"), file=stderr)
+        print("claude-tui: no conversations" + (f" contain “{one_line(search)}”" if search else " yet"), file=stderr)
     return 0
 
 
@@ -61,7 +63,7 @@ def export_conversation(settings: Settings, conversation_id: int, fmt: str, outp
         store.close()
     text = export(conversation, fmt, events if fmt == "json" else None)
     if output is None:
-        stdout.write(text)
+        stdout.write(neutralize(text) if stdout.isatty() else text)
         return 0
     try:
         output.write_text(text, encoding="utf-8")

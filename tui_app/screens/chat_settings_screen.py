@@ -72,8 +72,8 @@ class ChatSettingsScreen(ModalScreen[ChatSettings | None]):
         with Vertical(id="chat-settings") as box:
             box.border_title = "Model and settings for this conversation"
             yield Label("Model")
-            yield Select([(model, model) for model in self.models], value=current.model, allow_blank=False,
-                         id="chat-settings-model")
+            choices = [(Content(neutralize(model)), model) for model in self.models]
+            yield Select(choices, value=current.model, allow_blank=False, id="chat-settings-model")
             yield Static(Content(neutralize(self.models_note)), id="chat-settings-models-note")
             yield Label("System prompt")
             yield TextArea(current.system or "", id="chat-settings-system", soft_wrap=True)

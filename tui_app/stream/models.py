@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from tui_app.stream.events import well_formed
+
 if TYPE_CHECKING:
     import anthropic
 
@@ -24,7 +26,9 @@ async def available_models(client: anthropic.AsyncAnthropic, base_url: str) -> t
     try:
         models: list[str] = []
         async for model in client.with_options(timeout=LIST_TIMEOUT, max_retries=0).models.list(limit=100):
-            models.append(model.id)
+            name = well_formed(str(model.id))  # a server's list may hold anything
+            if name not in models:
+                models.append(name)
             if len(models) >= MOST_MODELS:
                 break
     except Exception as error:  # noqa: BLE001 - any failure means the built-in list, said so on screen
