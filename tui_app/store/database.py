@@ -1,8 +1,11 @@
 """Conversations in SQLite: saved as they happen, listed, searched, reopened, renamed and deleted.
 
 The file is created owner-only and kept in WAL mode, so two claude-tui windows can share it. A file
-that is locked, damaged or from a newer version is reported with `StoreError` and never written to.
-Every method is safe to call from any one thread at a time; the app calls them off the UI thread.
+that is locked, not a database or from a newer version is reported with `StoreError` and never written
+to. A database that fails SQLite's quick check as it opens is left as it is, and this run's conversations
+are kept in a fresh database beside it (`Store.notice` says so); damage met later makes every further
+write fail with `StoreError`. Every method is safe to call from any one thread at a time; the app calls
+them off the UI thread.
 """
 
 from __future__ import annotations
@@ -17,13 +20,19 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from tui_app.store.errors import StoreError
-from tui_app.store.schema import MIGRATIONS, SCHEMA_VERSION
+from tui_app.store.errors import StoreError, reason
+from tui_app.store.schema import MIGRATIONS, SCHEMA_VERSION, storable, storable_json, storable_text
 from tui_app.stream.conversation import ChatSettings, Conversation, Turn
 from tui_app.stream.events import WireEvent, wire_event_from_record
 
 BUSY_SECONDS = 3.0
 """How long to wait for another window's write before calling the database locked."""
+
+CHECK_PROBLEMS = 5
+"""The quick check stops after this many problems: one is enough to leave a file alone."""
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+"""How every SQLite database begins: a file that does not was never one, and is not called damaged."""
 
 TURN_FIELDS = ("role", "text", "created", "superseded", "model", "state", "reason", "stop_reason",
                "input_tokens", "output_tokens", "first_token", "total", "settings", "content")
@@ -48,20 +57,41 @@ class Store:
 
     def __init__(self, path: Path, connection: sqlite3.Connection) -> None:
         self.path = path
+        """The file conversations are kept in: a fresh one beside the database asked for, if that is damaged."""
+        self.notice: str | None = None
+        """What the user should be told about where conversations are kept, when it is not where they asked."""
+        self.damage: str | None = None
+        """What SQLite said when it met damage in the file during this run; nothing more is written to it."""
         self._db = connection
         self._lock = threading.Lock()
 
     @classmethod
     def open(cls, path: Path) -> Store:
-        """Open (creating it owner-only if needed) and bring its schema up to date. Raises StoreError."""
-        try:
-            _create_private(path)
-            connection = sqlite3.connect(path, timeout=BUSY_SECONDS, isolation_level=None,
-                                         check_same_thread=False)
-        except OSError as error:
-            raise StoreError(f"cannot create {path}: {error.strerror or error}") from None
-        except sqlite3.Error as error:
-            raise _explain(error, path) from None
+        """Open (creating it owner-only if needed), check it, and bring its schema up to date.
+
+        A damaged database is left untouched, and conversations are kept in `fresh_path(path)` (made, or
+        reused while it is healthy); `notice` then says so. Raises StoreError when the file cannot be used
+        (locked, not a database, from a newer claude-tui) or when it and its fresh one are both damaged.
+        """
+        connection = _connect(path)
+        problem = _damage(connection, path)
+        if problem is None:
+            return cls._prepared(path, connection)
+        connection.close()
+        fresh = fresh_path(path)
+        fresh_connection = _connect(fresh)
+        fresh_problem = _damage(fresh_connection, fresh)
+        if fresh_problem is not None:
+            fresh_connection.close()
+            raise StoreError(f"the conversations database {path} is damaged ({problem}), and so is {fresh} "
+                             f"({fresh_problem}); both are left untouched")
+        store = cls._prepared(fresh, fresh_connection)
+        store.notice = (f"the conversations database {path} is damaged ({problem}); it is left untouched; "
+                        f"conversations are kept in {fresh}")
+        return store
+
+    @classmethod
+    def _prepared(cls, path: Path, connection: sqlite3.Connection) -> Store:
         store = cls(path, connection)
         try:
             store._prepare()
@@ -102,38 +132,56 @@ class Store:
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write, all or nothing; whatever goes wrong in it is raised as StoreError."""
         with self._lock:
+            if self.damage is not None:
+                raise StoreError(f"{self.path} is damaged ({self.damage}); nothing more is written to it")
             try:
                 self._db.execute("BEGIN IMMEDIATE")
                 try:
                     yield self._db
                 except BaseException:
-                    self._db.execute("ROLLBACK")
+                    # Some errors end the transaction themselves; rolling back again would hide them.
+                    if self._db.in_transaction:
+                        self._db.execute("ROLLBACK")
                     raise
                 self._db.execute("COMMIT")
+            except StoreError:
+                raise
             except sqlite3.Error as error:
-                raise _explain(error, self.path) from None
+                raise self._failed(error) from None
+            except Exception as error:
+                raise StoreError(f"{self.path} was not written to: {reason(error)}") from None
 
     def _read(self, sql: str, parameters: Iterable[object] = ()) -> list[sqlite3.Row]:
         with self._lock:
             try:
-                cursor = self._db.execute(sql, tuple(parameters))
+                cursor = self._db.execute(sql, tuple(storable(value) for value in parameters))
                 cursor.row_factory = sqlite3.Row
                 return cursor.fetchall()
             except sqlite3.Error as error:
-                raise _explain(error, self.path) from None
+                raise self._failed(error) from None
+
+    def _failed(self, error: sqlite3.Error) -> StoreError:
+        """The StoreError for `error`; damage also stops every later write to the file."""
+        if _is_damage(error):
+            self.damage = str(error)
+            return StoreError(f"{self.path} is damaged ({error}); nothing more is written to it, so that it "
+                              "can still be recovered")
+        return _explain(error, self.path)
 
     # Writing, as a conversation happens.
 
     def save_conversation(self, conversation: Conversation) -> int:
         """Insert or update the conversation's own row (title, settings); return its id."""
-        settings = conversation.settings
-        row = (conversation.title, settings.model, settings.system, settings.temperature, settings.max_tokens)
         with self._transaction() as db:
+            settings = conversation.settings
+            row = tuple(storable(value) for value in (conversation.title, settings.model, settings.system,
+                                                      settings.temperature, settings.max_tokens))
             if conversation.id is None:
                 cursor = db.execute(
                     "INSERT INTO conversations (title, model, system, temperature, max_tokens, created, updated)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?)", (*row, conversation.created, time.time()))
+                    " VALUES (?, ?, ?, ?, ?, ?, ?)", (*row, storable(conversation.created), time.time()))
                 conversation.id = cursor.lastrowid
             else:
                 db.execute("UPDATE conversations SET title = ?, model = ?, system = ?, temperature = ?, "
@@ -143,8 +191,8 @@ class Store:
 
     def save_turn(self, conversation_id: int, position: int, turn: Turn) -> int:
         """Insert or update a turn at its position in the conversation; return its id."""
-        values = _turn_values(turn)
         with self._transaction() as db:
+            values = _turn_values(turn)
             if turn.id is None:
                 cursor = db.execute(
                     f"INSERT INTO turns (conversation_id, position, {', '.join(TURN_FIELDS)}) "
@@ -161,14 +209,15 @@ class Store:
         if not events:
             return
         # Rows made one at a time as SQLite takes them: a long reply's last batch can be 100,000 events.
-        rows = ((turn_id, event.seq, event.name, event.data, event.arrived, event.problem) for event in events)
+        rows = ((turn_id, event.seq, storable_text(event.name), storable_text(event.data), event.arrived,
+                 None if event.problem is None else storable_text(event.problem)) for event in events)
         with self._transaction() as db:
             db.executemany("INSERT OR REPLACE INTO events (turn_id, seq, name, data, arrived, problem) "
                            "VALUES (?, ?, ?, ?, ?, ?)", rows)
 
     def rename(self, conversation_id: int, title: str) -> None:
         with self._transaction() as db:
-            db.execute("UPDATE conversations SET title = ? WHERE id = ?", (title, conversation_id))
+            db.execute("UPDATE conversations SET title = ? WHERE id = ?", (storable_text(title), conversation_id))
 
     def delete(self, conversation_id: int) -> None:
         """Delete a conversation with its turns and events."""
@@ -227,6 +276,51 @@ class Store:
                 for row in rows]
 
 
+def fresh_path(path: Path) -> Path:
+    """Where conversations are kept while the database at `path` is damaged: `<stem>.fresh.db` beside it."""
+    return path.with_name(f"{path.stem}.fresh{path.suffix}")
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    try:
+        _create_private(path)
+        return sqlite3.connect(path, timeout=BUSY_SECONDS, isolation_level=None, check_same_thread=False)
+    except OSError as error:
+        raise StoreError(f"cannot create {path}: {error.strerror or error}") from None
+    except sqlite3.Error as error:
+        raise _explain(error, path) from None
+
+
+def _damage(connection: sqlite3.Connection, path: Path) -> str | None:
+    """What SQLite's quick check finds wrong with the database, before anything is written to it."""
+    try:
+        rows = connection.execute(f"PRAGMA quick_check({CHECK_PROBLEMS})").fetchall()
+    except sqlite3.Error as error:
+        if _is_damage(error) and _begins_as_sqlite(path):
+            return f"quick_check: {error}"
+        connection.close()
+        raise _explain(error, path) from None
+    problems = [line for row in rows for line in str(row[0]).splitlines() if not line.startswith("***")]
+    if problems == ["ok"]:
+        return None
+    more = f" and {len(problems) - 1} more problems" if len(problems) > 1 else ""
+    return f"quick_check: {problems[0]}{more}"
+
+
+def _begins_as_sqlite(path: Path) -> bool:
+    try:
+        with path.open("rb") as file:
+            return file.read(len(SQLITE_HEADER)) == SQLITE_HEADER
+    except OSError:
+        return False
+
+
+def _is_damage(error: sqlite3.Error) -> bool:
+    """SQLite found the file's pages damaged (or not a database at all)."""
+    code = getattr(error, "sqlite_errorcode", None)
+    return code is not None and code & 0xFF in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
+
+
 def _create_private(path: Path) -> None:
     """Make the folder and an empty file readable by the owner only, before SQLite opens it."""
     if not path.parent.exists():
@@ -245,9 +339,11 @@ def _turn_values(turn: Turn) -> tuple[object, ...]:
     for name in TURN_FIELDS:
         value = getattr(turn, name)
         if name in ("settings", "content"):
-            value = json.dumps(value, ensure_ascii=False)
+            value = storable_json(value)
         elif name == "superseded":
-            value = int(value)
+            value = int(bool(value))
+        else:
+            value = storable(value)
         values.append(value)
     return tuple(values)
 
@@ -260,7 +356,7 @@ def _turn_from_row(row: sqlite3.Row) -> Turn:
         if name in ("settings", "content"):
             try:
                 value = json.loads(value)
-            except ValueError:
+            except (TypeError, ValueError, RecursionError):
                 value = {} if name == "settings" else []
         setattr(turn, name, value)
     return turn

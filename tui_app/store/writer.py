@@ -1,8 +1,9 @@
 """Saving a conversation as it happens, off the UI thread and in order.
 
 Calls queue on one thread of their own, so a slow disk or another window's lock never stalls the screen,
-and a turn is always inserted before its events. After the first failure nothing more is written (a
-half-saved conversation would mislead); `on_failure` is told once, with the reason.
+and a turn is always inserted before its events. After the first failure, whatever raised it, nothing
+more is written (a half-saved conversation would mislead); `on_failure` is told once, with what was not
+saved and why.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TypeVar
 
 from tui_app.store.database import Store, StoreError
+from tui_app.store.errors import reason
 from tui_app.stream.conversation import Conversation, Turn
 from tui_app.stream.events import WireEvent
 
@@ -29,18 +31,19 @@ class StoreWriter:
         self._on_failure = on_failure
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="store")
 
-    def _submit(self, call: Callable[..., object], *args: object) -> None:
+    def _submit(self, what: str, call: Callable[..., object], *args: object) -> None:
+        """Queue a write; `what` names what it saves, for the message if it fails."""
         if self.failure is None:
-            self._thread.submit(self._guarded, call, *args)
+            self._thread.submit(self._guarded, what, call, *args)
 
-    def _guarded(self, call: Callable[..., object], *args: object) -> None:
+    def _guarded(self, what: str, call: Callable[..., object], *args: object) -> None:
         if self.failure is not None:
             return
         try:
             call(*args)
-        except StoreError as error:
-            self.failure = error
-            self._on_failure(error)
+        except Exception as error:  # any error at all: a save never vanishes without a word
+            self.failure = StoreError(f"{what} was not saved: {reason(error)}")
+            self._on_failure(self.failure)
 
     async def call(self, call: Callable[..., T], *args: object) -> T:
         """Run a read (or a one-off write) in turn with the queued writes, and wait for its answer."""
@@ -50,7 +53,8 @@ class StoreWriter:
     def save_turn(self, conversation: Conversation, turn: Turn) -> None:
         """Insert or update a turn as it stands now (the conversation is created with its first turn)."""
         position = conversation.turns.index(turn)
-        self._submit(self._save_turn, conversation, position, turn, copy.copy(turn))
+        what = f"{'the reply' if turn.is_reply else 'your prompt'} (turn {position + 1})"
+        self._submit(what, self._save_turn, conversation, position, turn, copy.copy(turn))
 
     def _save_turn(self, conversation: Conversation, position: int, turn: Turn, snapshot: Turn) -> None:
         if conversation.id is None:
@@ -68,11 +72,11 @@ class StoreWriter:
     def save_conversation(self, conversation: Conversation) -> None:
         """Save its title and settings; a conversation with no turns yet is not worth a row."""
         if conversation.id is not None:
-            self._submit(self.store.save_conversation, conversation)
+            self._submit("the conversation's title and settings", self.store.save_conversation, conversation)
 
     def save_events(self, turn: Turn, events: list[WireEvent]) -> None:
         if events:
-            self._submit(self._save_events, turn, events)
+            self._submit("the reply's wire events", self._save_events, turn, events)
 
     def _save_events(self, turn: Turn, events: list[WireEvent]) -> None:
         assert turn.id is not None
