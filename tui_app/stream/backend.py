@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 if TYPE_CHECKING:
     import anthropic
@@ -12,10 +13,39 @@ if TYPE_CHECKING:
 PLACEHOLDER_KEY = "no-key"
 """Sent to servers that need no key (the demo backend, a local model server): the SDK insists on one."""
 
+REDACTED = "[redacted]"
+CREDENTIAL_NAME = re.compile(r"key|token|secret|passw|pwd|sig|auth|credential|session", re.IGNORECASE)
+"""Query parameters whose value is hidden wherever a URL is shown: `key`, `api_key`, `X-Amz-Signature` …"""
+
+
+def shown_url(url: str) -> str:
+    """The URL as it may be shown or printed: a password in it, or a user name with no password (often
+    a token), and the values of credential-looking query parameters read `[redacted]`; the rest is kept
+    as written."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # not a URL at all: nothing in it can be told apart
+        return REDACTED
+    netloc = parts.netloc
+    userinfo, at, host = netloc.rpartition("@")
+    if at:
+        user, colon, _ = userinfo.partition(":")
+        netloc = f"{user}:{REDACTED}@{host}" if colon else f"{REDACTED}@{host}"
+    return urlunsplit((parts.scheme, netloc, parts.path, _redact_parameters(parts.query),
+                       _redact_parameters(parts.fragment)))
+
+
+def _redact_parameters(text: str) -> str:
+    def one(parameter: str) -> str:
+        name, equals, _ = parameter.partition("=")
+        return f"{name}={REDACTED}" if equals and CREDENTIAL_NAME.search(unquote(name)) else parameter
+
+    return "&".join(one(parameter) for parameter in text.split("&"))
+
 
 @dataclass(frozen=True, slots=True)
 class Backend:
-    """A Messages API endpoint. The key is never part of its text form."""
+    """A Messages API endpoint. The key is never part of its text form, nor are credentials in the URL."""
 
     base_url: str
     is_demo: bool = False
@@ -26,11 +56,23 @@ class Backend:
     max_retries: int = 2
 
     @property
+    def shown_url(self) -> str:
+        """`base_url` as messages show it, credentials redacted."""
+        return shown_url(self.base_url)
+
+    @property
     def label(self) -> str:
-        """What the status bar shows: `demo`, or the server's host."""
+        """What the status bar shows: `demo`, or the server's host (and port)."""
         if self.is_demo:
             return "demo"
-        return urlsplit(self.base_url).netloc or self.base_url
+        try:
+            host = urlsplit(self.base_url).netloc.rpartition("@")[2]
+        except ValueError:
+            host = ""
+        return host or self.shown_url
+
+    def __repr__(self) -> str:
+        return f"Backend({self.shown_url!r}, is_demo={self.is_demo})"
 
 
 def make_client(backend: Backend) -> anthropic.AsyncAnthropic:
