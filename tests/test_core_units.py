@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+
+import pytest
 import subprocess
 import sys
 
@@ -64,16 +66,34 @@ def reply_turn(conversation: Conversation, text: str):
     return turn
 
 
-def test_conversation_merges_a_prompt_whose_reply_had_no_text_into_the_next() -> None:
+@pytest.mark.parametrize("state", [ReplyState.FAILED, ReplyState.CANCELLED, ReplyState.INCOMPLETE, None])
+def test_a_prompt_left_unanswered_is_replaced_by_the_next_never_joined_to_it(state: ReplyState | None) -> None:
+    conversation = Conversation(ChatSettings("m", 10))
+    conversation.add_user("status 401 first")
+    if state is not None:  # None: the prompt never got as far as a reply
+        reply_turn(conversation, "").state = state.value
+    _second, aside = conversation.add_user("second")
+    assert [turn.text for turn in aside][:1] == ["status 401 first"]
+    assert all(turn.superseded for turn in aside)
+    reply_turn(conversation, "answer")
+    assert conversation.messages() == [{"role": "user", "content": "second"},
+                                       {"role": "assistant", "content": "answer"}]
+
+
+def test_a_reply_that_failed_after_some_text_keeps_its_prompt_and_its_text() -> None:
     conversation = Conversation(ChatSettings("m", 10))
     conversation.add_user("first")
-    reply_turn(conversation, "")
-    conversation.add_user("second")
-    reply_turn(conversation, "answer")
-    assert conversation.messages() == [
-        {"role": "user", "content": "first\n\nsecond"},
-        {"role": "assistant", "content": "answer"},
-    ]
+    reply_turn(conversation, "half an ans").state = ReplyState.FAILED.value
+    assert conversation.add_user("go on")[1] == []
+    assert [message["content"] for message in conversation.messages()] == ["first", "half an ans", "go on"]
+
+
+def test_a_done_reply_with_no_text_joins_its_prompt_to_the_next_so_roles_alternate() -> None:
+    conversation = Conversation(ChatSettings("m", 10))
+    conversation.add_user("first")
+    reply_turn(conversation, "").state = ReplyState.DONE.value  # a tool call alone, say
+    assert conversation.add_user("second")[1] == []
+    assert conversation.messages() == [{"role": "user", "content": "first\n\nsecond"}]
 
 
 def test_set_aside_turns_are_not_sent_again() -> None:

@@ -16,6 +16,7 @@ from textual.actions import SkipAction
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
@@ -30,6 +31,7 @@ from tui_app.store.errors import StoreError
 from tui_app.stream.backend import Backend, make_client
 from tui_app.stream.conversation import ChatSettings, Conversation, Turn
 from tui_app.stream.reply import ReplyState
+from tui_app.text_safety import neutralize
 from tui_app.theme_loader import event_colour_defaults, load_themes
 from tui_app.widgets import code_lexers
 from tui_app.widgets.copy_request import CopyRequest, copy_request_for
@@ -145,6 +147,13 @@ class ClaudeTUI(ConversationActions, App):
         self._collection = CollectionPolicy()
         self._theme_problems = self._choose_theme()
 
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = True) -> None:
+        """Every notification is plain text: most carry a server's, a file's or a model's words, and markup in
+        them would be parsed (a `[/x]` raises, an `[@click=…]` runs an action)."""
+        super().notify(neutralize(message), title=neutralize(title), severity=severity, timeout=timeout,
+                       markup=False)
+
     def get_default_screen(self) -> Screen:
         return MainScreen()
 
@@ -239,6 +248,8 @@ class ClaudeTUI(ConversationActions, App):
             self.store_problem = str(error)
             await transcript.add_notice(f"Conversations are not being saved: {error}. Everything else works.")
             return
+        if store.notice is not None:
+            await transcript.add_notice(f"Conversations are saved elsewhere this run: {store.notice}.")
         self.writer = StoreWriter(store, self._store_failed)
         self.writer.save_all(self.conversation)
         if self._resume is not None and not self.conversation.turns:
@@ -397,8 +408,11 @@ class ClaudeTUI(ConversationActions, App):
             for turn in aside:
                 self._save(turn)
         self._stop_editing()
-        turn = self.conversation.add_user(event.text)
-        self.sub_title = self.conversation.title
+        turn, unanswered = self.conversation.add_user(event.text)
+        transcript.mark_superseded(unanswered)
+        for earlier in unanswered:
+            self._save(earlier)
+        self.sub_title = neutralize(self.conversation.title)
         await transcript.add_user_turn(turn)
         self._save(turn)
         self.stream_reply()

@@ -12,6 +12,7 @@ from textual import work
 
 from tui_app.store.errors import StoreError
 from tui_app.store.export import export
+from tui_app.text_safety import neutralize
 from tui_app.stream.conversation import Conversation, Turn
 from tui_app.stream.models import available_models
 from tui_app.widgets.event_log import EventLog
@@ -37,6 +38,9 @@ class ConversationActions(_Base):
     async def _resume_conversation(self, which: int | str) -> None:
         assert self.writer is not None
         store = self.writer.store
+        if store.notice is not None:
+            await self.query_one(TranscriptView).add_notice(f"Nothing to resume: {store.notice}.")
+            return
         conversation_id = await self.writer.call(store.last_conversation_id) if which == "last" else which
         if conversation_id is None:
             await self.query_one(TranscriptView).add_notice("There is no saved conversation to continue yet.")
@@ -68,7 +72,7 @@ class ConversationActions(_Base):
         self.session = None
         self._reply_view = None
         self._stop_editing()
-        self.sub_title = conversation.title
+        self.sub_title = neutralize(conversation.title)
         await self.query_one(TranscriptView).show(conversation.turns)
         self.query_one(EventLog).reset()
         prompt = self.query_one(PromptInput)
@@ -121,7 +125,7 @@ class ConversationActions(_Base):
         current = self.conversation.id
         if current in choice.renamed:
             self.conversation.title = choice.renamed[current]
-            self.sub_title = self.conversation.title
+            self.sub_title = neutralize(self.conversation.title)
         if choice.open is not None and choice.open != current:
             if not self._refuse_while_replying("open another conversation"):
                 await self.open_conversation(choice.open)

@@ -21,10 +21,13 @@ def _open(settings: Settings, stderr: TextIO) -> Store | None:
         print(f"claude-tui: no conversations have been saved yet ({path} does not exist)", file=stderr)
         return None
     try:
-        return Store.open(path)
+        store = Store.open(path)
     except StoreError as error:
-        print(f"claude-tui: {error}", file=stderr)
+        print(f"claude-tui: {one_line(str(error))}", file=stderr)
         return None
+    if store.notice is not None:
+        print(f"claude-tui: {one_line(store.notice)}", file=stderr)
+    return store
 
 
 def list_conversations(settings: Settings, search: str, stdout: TextIO, stderr: TextIO) -> int:
@@ -35,7 +38,7 @@ def list_conversations(settings: Settings, search: str, stdout: TextIO, stderr: 
     try:
         summaries = store.conversations(search or None)
     except StoreError as error:
-        print(f"claude-tui: {error}", file=stderr)
+        print(f"claude-tui: {one_line(str(error))}", file=stderr)
         return 1
     finally:
         store.close()
@@ -57,7 +60,7 @@ def export_conversation(settings: Settings, conversation_id: int, fmt: str, outp
         conversation = store.load(conversation_id)
         events = {turn.id: store.events(turn.id) for turn in conversation.replies if turn.id is not None}
     except StoreError as error:
-        print(f"claude-tui: {error}", file=stderr)
+        print(f"claude-tui: {one_line(str(error))}", file=stderr)
         return 1
     finally:
         store.close()

@@ -15,6 +15,7 @@ from tui_app.stream.failures import FailureKind
 from tui_app.stream.recorder import EventsFile
 from tui_app.stream.reply import ReplyState
 from tui_app.stream.session import ReplyRequest, ReplySession
+from tui_app.text_safety import neutralize, one_line
 
 BROKEN_PIPE_EXIT = 141
 
@@ -25,7 +26,7 @@ def run_print_mode(settings: Settings, prompt: str, stdout: BinaryIO, stderr: Te
         stderr.write("claude-tui: the prompt is empty; pass it after -p or on standard input\n")
         return FailureKind.USAGE.exit_code
     for problem in settings.problems:
-        stderr.write(f"claude-tui: {problem}\n")
+        say(stderr, problem)
     server: DemoServer | None = None
     backend = real_backend(settings, os.environ)
     if backend is None:
@@ -36,7 +37,7 @@ def run_print_mode(settings: Settings, prompt: str, stdout: BinaryIO, stderr: Te
     try:
         recorder = EventsFile(settings.events_file) if settings.events_file else None
     except OSError as error:
-        stderr.write(f"claude-tui: cannot write the events file: {error.strerror}: {settings.events_file}\n")
+        say(stderr, f"cannot write the events file: {error.strerror}: {settings.events_file}")
         return FailureKind.USAGE.exit_code
     try:
         return asyncio.run(_stream(settings, backend, prompt, recorder, stdout, stderr))
@@ -84,29 +85,44 @@ async def _stream(
         make_client(backend), request, base_url=backend.base_url,
         on_event=recorder.write if recorder is not None else None,
     )
-    session.on_attempt = lambda attempt: (stderr.write(f"claude-tui: {attempt.describe()}\n"), stderr.flush())
+    session.on_attempt = lambda attempt: say(stderr, attempt.describe())
     reply = session.reply
-    written: dict[int, int] = {}
-    """Pieces of each text block already written, by block index: only what the reply took in is printed."""
+    to_terminal = stdout.isatty()
+    written: list[int] = []
+    """Pieces of each block already written, by the block's place in the reply (a second `message_start`
+    can bring a second block with the same index): only what the reply took in is printed."""
+    ends_with_newline = True
     async for event in session.stream():
         if event.problem:
-            stderr.write(f"claude-tui: odd event #{event.seq} {event.name}: {event.problem}\n")
-        for block in reply.blocks:
-            done = written.get(block.index, 0)
-            if block.kind == "text" and len(block.pieces) > done:
-                stdout.write("".join(block.pieces[done:]).encode("utf-8"))
+            say(stderr, f"odd event #{event.seq} {event.name}: {event.problem}")
+        written.extend(0 for _ in range(len(reply.blocks) - len(written)))
+        for place, block in enumerate(reply.blocks):
+            if block.kind == "text" and len(block.pieces) > written[place]:
+                text = "".join(block.pieces[written[place] :])
+                stdout.write((neutralize(text) if to_terminal else text).encode("utf-8"))
                 stdout.flush()
-                written[block.index] = len(block.pieces)
+                written[place] = len(block.pieces)
+                ends_with_newline = text.endswith("\n")
+    if to_terminal and not ends_with_newline:
+        stdout.write(b"\n")  # the shell's prompt starts on a line of its own
+        stdout.flush()
     for block in reply.blocks:
         if block.kind == "tool_use":
-            tool_input = json.dumps(block.tool_input, ensure_ascii=False)
-            stderr.write(f"claude-tui: the reply asks to use the tool {block.tool_name} with {tool_input}\n")
+            tool_input = json.dumps(block.tool_input, ensure_ascii=False) if block.tool_input is not None else block.text
+            say(stderr, f"the reply asks to use the tool {block.tool_name} with {tool_input}")
     if reply.state is ReplyState.DONE:
         if reply.stop_reason == "max_tokens":
-            stderr.write("claude-tui: the reply stopped at --max-tokens; raise it for a longer answer\n")
+            say(stderr, "the reply stopped at --max-tokens; raise it for a longer answer")
         return 0
     failure = session.failure
     assert failure is not None
     advice = "; what was printed is partial, run it again" if failure.kind is FailureKind.INCOMPLETE else ""
-    stderr.write(f"claude-tui: {failure.message}{advice}\n")
+    say(stderr, f"{failure.message}{advice}")
     return failure.kind.exit_code
+
+
+def say(stderr: TextIO, text: str) -> None:
+    """One line on stderr: whatever a server put in it is made visible, never obeyed, and folded onto one line
+    (the whole text stays in `--events` and the debug log)."""
+    stderr.write(f"claude-tui: {one_line(text)}\n")
+    stderr.flush()

@@ -46,7 +46,21 @@ class Raw:
     data: bytes
 
 
-Step = Send | Wait | Drop | Hold | Raw
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """A whole HTTP answer instead of a stream, as the first and only step: any status, headers and body."""
+
+    status: int
+    body: bytes
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Silence:
+    """Take the request and never answer it, not even with headers, as the first and only step."""
+
+
+Step = Send | Wait | Drop | Hold | Raw | Answer | Silence
 
 
 @dataclass(slots=True)

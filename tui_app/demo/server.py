@@ -41,6 +41,8 @@ class DemoServer:
         self._fault_attempts: dict[str, int] = {}
         self.lists_models = True
         """False makes `GET /v1/models` answer 500, as a server without a model list might."""
+        self.model_ids: list[object] | None = None
+        """What `GET /v1/models` lists instead of the demo models (a test's, anything a server might send)."""
         self._loop: asyncio.AbstractEventLoop | None = None
         self._server: asyncio.Server | None = None
         self._thread: threading.Thread | None = None
@@ -127,7 +129,7 @@ class DemoServer:
             if not self.lists_models:
                 await self._json(writer, 500, _error("api_error", "This server does not list its models"))
             else:
-                await self._json(writer, 200, _models())
+                await self._json(writer, 200, _models(self.model_ids))
             return True
         if method != "POST" or path not in ("/v1/messages", "/v1/messages/count_tokens"):
             await self._json(writer, 404, _error("not_found_error", f"{method} {path} is not served here"))
@@ -153,6 +155,13 @@ class DemoServer:
                 await self._json(writer, fault.status, fault.body(), retry_after)
                 return True
         script = (self.script_for or scripts.choose_script)(request, self.pacing)
+        first = script.steps[0] if script.steps else None
+        if isinstance(first, scripts.Answer):
+            await self._answer(writer, first.status, first.body, first.headers)
+            return True
+        if isinstance(first, scripts.Silence):
+            await self._hold(reader)
+            return False
         if not request.get("stream"):
             if not script.complete:
                 await self._json(writer, 529, _error("overloaded_error", "Overloaded"))
@@ -195,26 +204,32 @@ class DemoServer:
                 return False
             elif isinstance(step, Hold):
                 await writer.drain()
-                # Silent until the client hangs up (or a generous limit passes).
-                try:
-                    await asyncio.wait_for(reader.read(), MAX_HOLD_SECONDS)
-                except asyncio.TimeoutError:
-                    pass
+                await self._hold(reader)
                 return False
         writer.write(b"0\r\n\r\n")
         await writer.drain()
         return True
 
+    async def _hold(self, reader: asyncio.StreamReader) -> None:
+        """Silent until the client hangs up (or a generous limit passes)."""
+        try:
+            await asyncio.wait_for(reader.read(), MAX_HOLD_SECONDS)
+        except asyncio.TimeoutError:
+            pass
+
     async def _json(self, writer: asyncio.StreamWriter, status: int, body: dict[str, Any],
                     headers: dict[str, str] | None = None) -> None:
-        encoded = json.dumps(body).encode("utf-8")
+        await self._answer(writer, status, json.dumps(body).encode("utf-8"),
+                           {"content-type": "application/json", **(headers or {})})
+
+    async def _answer(self, writer: asyncio.StreamWriter, status: int, body: bytes, headers: dict[str, str]) -> None:
         reason = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
                   413: "Payload Too Large", 429: "Too Many Requests", 500: "Internal Server Error",
                   529: "Overloaded"}.get(status, "Error")
-        extra = "".join(f"{name}: {value}\r\n" for name, value in (headers or {}).items())
+        extra = "".join(f"{name}: {value}\r\n" for name, value in headers.items())
         writer.write(
-            f"HTTP/1.1 {status} {reason}\r\ncontent-type: application/json\r\n"
-            f"content-length: {len(encoded)}\r\nrequest-id: req_demo\r\n{extra}\r\n".encode("latin-1") + encoded
+            f"HTTP/1.1 {status} {reason}\r\ncontent-length: {len(body)}\r\nrequest-id: req_demo\r\n"
+            f"{extra}\r\n".encode("latin-1") + body
         )
         await writer.drain()
 
@@ -223,12 +238,12 @@ def _error(kind: str, message: str) -> dict[str, Any]:
     return {"type": "error", "error": {"type": kind, "message": message}}
 
 
-def _models() -> dict[str, Any]:
+def _models(model_ids: list[object] | None) -> dict[str, Any]:
     from tui_app.demo.scripts import DEMO_MODELS
 
     data = [
-        {"type": "model", "id": model, "display_name": model.replace("-", " ").title(),
+        {"type": "model", "id": model, "display_name": str(model).replace("-", " ").title(),
          "created_at": "2026-10-01T00:00:00Z"}
-        for model in DEMO_MODELS
+        for model in (DEMO_MODELS if model_ids is None else model_ids)
     ]
     return {"data": data, "has_more": False, "first_id": data[0]["id"], "last_id": data[-1]["id"]}

@@ -103,12 +103,28 @@ class Conversation:
     title: str = ""
     created: float = field(default_factory=time.time)
 
-    def add_user(self, text: str) -> Turn:
+    def add_user(self, text: str) -> tuple[Turn, list[Turn]]:
+        """Add a prompt; return it, and the turns it set aside: a last prompt left unanswered (its reply was
+        refused, failed or was cancelled before a word arrived) is replaced by the new one, never joined to
+        it, so a refused prompt cannot make every later request fail the same way."""
+        aside = self.unanswered()
+        for turn in aside:
+            turn.superseded = True
         if not self.title:
             self.title = title_for(text)
         turn = Turn("user", text)
         self.turns.append(turn)
-        return turn
+        return turn, aside
+
+    def unanswered(self) -> list[Turn]:
+        """The last prompt and its replies, when none of those replies brought any text and none is done."""
+        user = self.last("user")
+        if user is None:
+            return []
+        after = [turn for turn in self.turns[self.turns.index(user) + 1 :] if not turn.superseded]
+        if any(turn.text or turn.reply_state is ReplyState.DONE for turn in after):
+            return []
+        return [user, *after]
 
     def add_reply(self, model: str) -> Turn:
         """A reply turn that will be filled in as it streams."""
@@ -149,8 +165,8 @@ class Conversation:
     def messages(self) -> list[dict[str, Any]]:
         """The history as Messages API messages, without superseded turns.
 
-        Roles must alternate, so a prompt whose reply failed before any text joins the next prompt
-        rather than being dropped.
+        Roles must alternate: a prompt answered by a reply with no text at all (a tool call alone) joins
+        the next prompt. A prompt whose reply failed before any text never does: the next one replaces it.
         """
         messages: list[dict[str, Any]] = []
         for turn in self.turns:
@@ -182,6 +198,8 @@ def content_of(reply: Reply) -> list[dict[str, Any]]:
             entry: dict[str, Any] = {"type": block.kind, "name": block.tool_name}
             entry["input"] = tool_input if tool_input is not None else block.text
             content.append(entry)
+        elif block.pieces:  # a block type this version does not know, with text streamed into it: kept
+            content.append({"type": block.kind, "text": block.text})
         else:
             content.append({"type": block.kind})
     return content
@@ -190,7 +208,7 @@ def content_of(reply: Reply) -> list[dict[str, Any]]:
 def _block_from_content(index: int, content: dict[str, Any]) -> ContentBlock:
     kind = str(content.get("type") or "unknown")
     block = ContentBlock(index=index, kind=kind, closed=True)
-    if kind == "text" and isinstance(content.get("text"), str):
+    if kind not in ("thinking", "tool_use") and "name" not in content and isinstance(content.get("text"), str):
         block.pieces.append(content["text"])
     elif kind == "thinking" and isinstance(content.get("thinking"), str):
         block.pieces.append(content["thinking"])

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 import sys
 from dataclasses import dataclass
 from typing import Any
 
-from tui_app.stream.sse import SSEFrame
+from tui_app.stream.sse import FRAME_CHARS_LIMIT, SSEFrame
 
 PREVIEW_CHARS = 40
 MESSAGE_EVENTS = frozenset({
@@ -17,6 +18,8 @@ MESSAGE_EVENTS = frozenset({
 })
 """The event types of the Messages stream today; others are logged and otherwise ignored."""
 DELTA_TYPES = frozenset({"text_delta", "thinking_delta", "input_json_delta", "signature_delta", "citations_delta"})
+NOT_STREAMED = "(not streamed)"
+"""The name of the one event that holds a whole answer which was not an event stream."""
 BEFORE_START_ALLOWED = frozenset({"message_start", "ping", "error", "comment"})
 
 
@@ -73,8 +76,42 @@ def parse_data(data: str) -> Any:
 def _parse(data: str) -> Any:
     try:
         return json.loads(data)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
+
+
+def json_problem(data: str) -> str:
+    """Why `data` is not usable JSON, in a few words."""
+    try:
+        json.loads(data)
+    except RecursionError:
+        return "data is not JSON (nested too deeply)"
+    except json.JSONDecodeError as error:
+        return f"data is not JSON ({error.msg})"
+    except ValueError as error:  # a number too long to read, say
+        return f"data is not JSON ({error})"
+    return "data is not JSON"
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def well_formed(text: str) -> str:
+    """`text` with any lone surrogate (JSON's `\\ud800` escapes can make one) as U+FFFD: such text cannot be
+    encoded as UTF-8, so it could not be saved, sent again in a request, or written to a terminal."""
+    return _SURROGATE.sub("\ufffd", text)
+
+
+def as_dict(value: Any) -> dict[str, Any]:
+    """`value` when it is a JSON object, else an empty one: a server may send any type in any field."""
+    return value if isinstance(value, dict) else {}
+
+
+def as_count(value: Any) -> int | None:
+    """A token count: a whole number SQLite can hold, else None."""
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2**63:
+        return value
+    return None
 
 
 def type_of(payload: Any, name: str) -> str:
@@ -97,13 +134,13 @@ def wire_event_from_frame(frame: SSEFrame, seq: int, arrived: float, *, started:
     payload: Any = None
     if frame.truncated:
         problems.append("stream ended inside this frame")
+    if frame.oversized:
+        problems.append(f"frame over {FRAME_CHARS_LIMIT // 2**20} MiB: the {frame.oversized:,} characters past that "
+                        "were dropped")
     if frame.data:
         payload = parse_data(frame.data)  # parsed once here for the reply, the session and the event log
         if payload is None:
-            try:
-                json.loads(frame.data)
-            except ValueError as error:
-                problems.append(f"data is not JSON ({error.msg})")
+            problems.append(json_problem(frame.data))
     name = frame.event or ("(none)" if frame.data else "comment")
     kind = sys.intern(type_of(payload, name))  # shared, not one copy per event
     if frame.event is None:
@@ -114,6 +151,8 @@ def wire_event_from_frame(frame: SSEFrame, seq: int, arrived: float, *, started:
             problems.append(f"payload type {kind!r} differs from event name")
         if name not in MESSAGE_EVENTS:
             problems.append("unknown event type: logged, otherwise ignored")
+        elif name == "message_start" and started:
+            problems.append("a second message_start: its blocks are added to the reply")
     if isinstance(payload, dict):
         problems.extend(_content_problems(payload, kind, started))
     return WireEvent(seq=seq, name=name, data=frame.data, arrived=arrived, problem="; ".join(problems) or None,
@@ -124,10 +163,36 @@ def _content_problems(payload: dict[str, Any], kind: str, started: bool) -> list
     problems = []
     if not started and kind not in BEFORE_START_ALLOWED:
         problems.append("arrived before message_start")
-    delta = payload.get("delta")
-    if kind == "content_block_delta" and isinstance(delta, dict) and delta.get("type") not in DELTA_TYPES:
-        problems.append(f"unknown delta type {delta.get('type')!r}: ignored")
+    if kind == "content_block_delta":
+        delta = payload.get("delta")
+        if not isinstance(delta, dict):
+            problems.append("delta is not an object: ignored")
+        elif delta.get("type") not in DELTA_TYPES:
+            problems.append(f"unknown delta type {delta.get('type')!r}: ignored")
+    problems.extend(_type_problems(payload, FIELD_TYPES.get(kind, ())))
+    if kind == "message_start":
+        problems.extend(_type_problems(as_dict(payload.get("message")), MESSAGE_FIELD_TYPES, "message."))
     return problems
+
+
+def _type_problems(fields: dict[str, Any], expected: tuple[tuple[str, type], ...], prefix: str = "") -> list[str]:
+    return [f"{prefix}{name} is not {TYPE_WORDS[kind]}: ignored" for name, kind in expected
+            if name in fields and not isinstance(fields[name], kind)]
+
+
+TYPE_WORDS = {dict: "an object", int: "a number", str: "a string"}
+MESSAGE_FIELD_TYPES: tuple[tuple[str, type], ...] = (("model", str), ("usage", dict))
+
+
+FIELD_TYPES: dict[str, tuple[tuple[str, type], ...]] = {
+    "message_start": (("message", dict),),
+    "content_block_start": (("index", int), ("content_block", dict)),
+    "content_block_delta": (("index", int),),
+    "content_block_stop": (("index", int),),
+    "message_delta": (("delta", dict), ("usage", dict)),
+    "error": (("error", dict),),
+}
+"""The fields of each event that a reply is built from, and the JSON type each must have to be used."""
 
 
 def _preview(text: str) -> str:
@@ -137,44 +202,52 @@ def _preview(text: str) -> str:
     return repr(flat)
 
 
+def _short(value: Any, limit: int = PREVIEW_CHARS) -> str:
+    """A field's value for a summary line, whatever its JSON type, cut to `limit` characters."""
+    text = value if isinstance(value, str) else json.dumps(value) if _is_small(value) else type(value).__name__
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _is_small(value: Any) -> bool:
+    return value is None or isinstance(value, (bool, float)) or (isinstance(value, int) and abs(value) < 10**40)
+
+
 def summarize(event: WireEvent) -> str:
     """A short, single-line account of an event for the event log."""
-    payload = event.payload
-    if not isinstance(payload, dict):
-        payload = {}
+    payload = as_dict(event.payload)
     parts: list[str] = []
     kind = event.type
     if not payload:
         if event.data:
-            parts.append(_preview(event.data))  # not JSON: what came, as it came
+            parts.append(_preview(event.data))  # not JSON, or not an object: what came, as it came
     elif kind == "message_start":
-        message = payload.get("message") or {}
-        usage = message.get("usage") or {}
-        parts.append(f"model={message.get('model')}")
-        parts.append(f"in={usage.get('input_tokens')}")
+        message = as_dict(payload.get("message"))
+        usage = as_dict(message.get("usage"))
+        parts.append(f"model={_short(message.get('model'))}")
+        parts.append(f"in={_short(usage.get('input_tokens'))}")
     elif kind in ("content_block_start", "content_block_stop"):
-        parts.append(f"#{payload.get('index')}")
-        block = payload.get("content_block") or {}
+        parts.append(f"#{_short(payload.get('index'))}")
+        block = as_dict(payload.get("content_block"))
         if block:
-            parts.append(str(block.get("type")))
+            parts.append(_short(block.get("type")))
             if block.get("name"):
-                parts.append(str(block["name"]))
+                parts.append(_short(block["name"]))
     elif kind == "content_block_delta":
-        delta = payload.get("delta") or {}
-        parts.append(f"#{payload.get('index')}")
-        parts.append(str(delta.get("type")))
+        delta = as_dict(payload.get("delta"))
+        parts.append(f"#{_short(payload.get('index'))}")
+        parts.append(_short(delta.get("type")))
         for key in ("text", "thinking", "partial_json"):
             if isinstance(delta.get(key), str):
                 parts.append(_preview(delta[key]))
                 break
     elif kind == "message_delta":
-        delta = payload.get("delta") or {}
-        usage = payload.get("usage") or {}
-        parts.append(f"stop={delta.get('stop_reason')}")
-        parts.append(f"out={usage.get('output_tokens')}")
+        delta = as_dict(payload.get("delta"))
+        usage = as_dict(payload.get("usage"))
+        parts.append(f"stop={_short(delta.get('stop_reason'))}")
+        parts.append(f"out={_short(usage.get('output_tokens'))}")
     elif kind == "error":
-        error = payload.get("error") or {}
-        parts.append(f"{error.get('type')}: {error.get('message')}")
+        error = as_dict(payload.get("error"))
+        parts.append(f"{_short(error.get('type'))}: {_short(error.get('message'), 200)}")
     elif kind not in ("ping", "message_stop") and event.data:
         parts.append(_preview(event.data))
     if event.problem:
@@ -185,5 +258,8 @@ def summarize(event: WireEvent) -> str:
 def pretty_payload(event: WireEvent) -> str:
     """The payload pretty-printed for the raw view, or the data as received when it is not JSON."""
     if event.payload is not None:
-        return json.dumps(event.payload, indent=2, ensure_ascii=False)
+        try:
+            return json.dumps(event.payload, indent=2, ensure_ascii=False)
+        except (ValueError, RecursionError):  # nested too deeply to indent: shown as it came
+            pass
     return event.data

@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from tui_app.stream.events import WireEvent
+from tui_app.stream.events import NOT_STREAMED, WireEvent, as_count, as_dict, well_formed
 
 DELTA_FIELDS = {"text_delta": "text", "thinking_delta": "thinking", "input_json_delta": "partial_json"}
 """Content delta types, and the field each carries its piece in."""
@@ -53,12 +53,16 @@ class ContentBlock:
 
     @property
     def tool_input(self) -> Any:
-        """The tool input as JSON, or None while it is not yet parsable."""
-        if not self.pieces:
+        """The tool input as JSON, or None while what streamed is not (yet) parsable.
+
+        An input streamed as nothing at all (a tool that takes no arguments) is the one the block started with.
+        """
+        text = self.text
+        if not text.strip():
             return self.initial_input
         try:
-            return json.loads(self.text)
-        except ValueError:
+            return json.loads(text)
+        except (ValueError, RecursionError):
             return None
 
 
@@ -96,81 +100,106 @@ class Reply:
         """The reply's text blocks, joined as Markdown source."""
         return "".join(block.text for block in self.blocks if block.kind == "text")
 
-    def block(self, index: int) -> ContentBlock | None:
+    def block(self, index: Any) -> ContentBlock | None:
+        if not isinstance(index, int):
+            return None
         for block in reversed(self.blocks):
             if block.index == index:
                 return block
         return None
 
     def apply(self, event: WireEvent) -> None:
-        """Fold one wire event into the reply. Unknown or malformed events change nothing."""
+        """Fold one wire event into the reply. Unknown or malformed events, and fields of the wrong JSON
+        type, change nothing: a server may send anything in any field."""
         payload = event.payload
         if not isinstance(payload, dict):
             return
         kind = event.type
         if kind == "message_start":
-            self._start(payload.get("message") or {})
+            self._start(as_dict(payload.get("message")))
         elif kind == "content_block_start":
             self._start_block(payload)
         elif kind == "content_block_delta":
             self._delta(payload)
         elif kind == "content_block_stop":
-            block = self.block(payload.get("index", -1))
+            block = self.block(payload.get("index"))
             if block is not None:
                 block.closed = True
         elif kind == "message_delta":
-            delta = payload.get("delta") or {}
-            if delta.get("stop_reason"):
-                self.stop_reason = delta["stop_reason"]
-            usage = payload.get("usage") or {}
+            delta = as_dict(payload.get("delta"))
+            if isinstance(delta.get("stop_reason"), str) and delta["stop_reason"]:
+                self.stop_reason = well_formed(delta["stop_reason"])
+            usage = as_dict(payload.get("usage"))
             self._usage(usage)
-            self.usage_final = self.usage_final or isinstance(usage.get("output_tokens"), int)
+            self.usage_final = self.usage_final or as_count(usage.get("output_tokens")) is not None
         elif kind == "message_stop":
             self.saw_message_stop = True
+        elif kind == "message" and event.name == NOT_STREAMED:
+            self._whole_message(payload)
         elif kind == "error":
-            error = payload.get("error") or {}
-            self.error_type = str(error.get("type") or "error")
-            self.reason = f"{self.error_type}: {error.get('message') or 'the server reported an error'}"
+            error = as_dict(payload.get("error"))
+            self.error_type = well_formed(_text(error.get("type")) or "error")
+            message = well_formed(_text(error.get("message")) or "the server reported an error")
+            self.reason = f"{self.error_type}: {message}"
 
     def _start(self, message: dict[str, Any]) -> None:
         self.saw_message_start = True
-        self.model = message.get("model") or self.model
-        self.message_id = message.get("id")
-        self._usage(message.get("usage") or {})
+        self.model = well_formed(_text(message.get("model"))) or self.model
+        self.message_id = _text(message.get("id")) or None
+        self._usage(as_dict(message.get("usage")))
         if self.state is ReplyState.WAITING:
             self.state = ReplyState.STREAMING
 
+    def _whole_message(self, message: dict[str, Any]) -> None:
+        """A Message given whole, by a server that answered a streaming request without streaming."""
+        self._start(message)
+        content = message.get("content")
+        for index, item in enumerate(content if isinstance(content, list) else []):
+            item = as_dict(item)
+            kind = item.get("type")
+            piece = item.get("text") if kind == "text" else item.get("thinking") if kind == "thinking" else None
+            started = {key: value for key, value in item.items() if key not in ("text", "thinking")}
+            self._start_block({"index": index, "content_block": {**started, "type": kind}})
+            if isinstance(piece, str):
+                self.blocks[-1].pieces.append(well_formed(piece))
+                self.content_deltas += 1
+        if isinstance(message.get("stop_reason"), str):
+            self.stop_reason = well_formed(message["stop_reason"])
+        self.usage_final = as_count(as_dict(message.get("usage")).get("output_tokens")) is not None
+        self.saw_message_stop = True
+
     def _usage(self, usage: dict[str, Any]) -> None:
-        if isinstance(usage.get("input_tokens"), int):
-            self.input_tokens = usage["input_tokens"]
-        if isinstance(usage.get("output_tokens"), int):
-            self.output_tokens = usage["output_tokens"]
+        if (input_tokens := as_count(usage.get("input_tokens"))) is not None:
+            self.input_tokens = input_tokens
+        if (output_tokens := as_count(usage.get("output_tokens"))) is not None:
+            self.output_tokens = output_tokens
 
     def _start_block(self, payload: dict[str, Any]) -> None:
-        started = payload.get("content_block") or {}
+        started = as_dict(payload.get("content_block"))
         index = payload.get("index")
-        if not isinstance(index, int):
+        if not isinstance(index, int) or isinstance(index, bool):
             return
-        block = ContentBlock(index=index, kind=str(started.get("type") or "unknown"))
+        block = ContentBlock(index=index, kind=well_formed(_text(started.get("type")) or "unknown"))
         initial = started.get("text") if block.kind == "text" else started.get("thinking")
         if isinstance(initial, str) and initial and block.kind in ("text", "thinking"):
-            block.pieces.append(initial)
+            block.pieces.append(well_formed(initial))
         elif "name" in started:
-            block.tool_name = str(started.get("name"))
-            block.initial_input = started.get("input") or None
+            block.tool_name = well_formed(_text(started.get("name")))
+            block.initial_input = started.get("input")
         self.blocks.append(block)
         self.state = ReplyState.STREAMING
 
     def _delta(self, payload: dict[str, Any]) -> None:
-        delta = payload.get("delta") or {}
-        block = self.block(payload.get("index", -1))
-        if block is None:
+        delta = payload.get("delta")
+        block = self.block(payload.get("index"))
+        if block is None or not isinstance(delta, dict):
             return
-        key = DELTA_FIELDS.get(delta.get("type"))
+        kind = delta.get("type")
+        key = DELTA_FIELDS.get(kind) if isinstance(kind, str) else None
         piece = delta.get(key) if key else None
         if not isinstance(piece, str):
             return
-        block.pieces.append(piece)
+        block.pieces.append(well_formed(piece))
         self.content_deltas += 1
 
     def finish(self, state: ReplyState | None = None, reason: str | None = None) -> None:
@@ -186,3 +215,12 @@ class Reply:
         self.state = state
         if reason and not (state is ReplyState.FAILED and self.reason):
             self.reason = reason
+
+
+def _text(value: Any) -> str:
+    """A field that should be a string: itself, a number written out, or empty for anything else."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) < 10**40:
+        return str(value)
+    return ""

@@ -8,13 +8,15 @@ and an app that shows the stream must see all of that as it happened.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from tui_app.stream.attempts import FailedAttempt, error_of, retry_after_seconds, should_retry, watching
-from tui_app.stream.events import WireEvent, wire_event_from_frame
+from tui_app.stream.backend import PLACEHOLDER_KEY
+from tui_app.stream.events import NOT_STREAMED, WireEvent, json_problem, parse_data, wire_event_from_frame
 from tui_app.stream.failures import Failure, FailureKind, classify_exception
 from tui_app.stream.metrics import ReplyTimings
 from tui_app.stream.reply import CONTENT_DELTAS, Reply, ReplyState
@@ -22,6 +24,9 @@ from tui_app.stream.sse import SSEDecoder, SSEFrame
 
 if TYPE_CHECKING:
     import anthropic
+    import httpx2
+
+REDACTED = "[redacted]"
 
 Clock = Callable[[], float]
 
@@ -68,6 +73,8 @@ class ReplySession:
     """HTTP attempts that failed before the reply (or the final failure), the SDK's retries among them."""
     on_attempt: Callable[[FailedAttempt], None] | None = None
     _started: float = 0.0
+    _unstreamed: Failure | None = None
+    """Set when the answer was neither an event stream nor a Message: what it was instead."""
 
     def elapsed(self) -> float:
         """Seconds since the request was sent."""
@@ -78,7 +85,7 @@ class ReplySession:
         self._started = self.clock()
         self.reply.model = self.request.model
         response_open = False
-        watch = watching.set(self._watch_response)
+        watch = watching.set(self)
         try:
             params = self.request.params()
             # This SDK no longer types sampling parameters (current Claude models reject them), but
@@ -88,55 +95,115 @@ class ReplySession:
                 **params, stream=True, extra_body=sampling or None
             ) as response:
                 response_open = True
-                decoder = SSEDecoder()
-                async for chunk in response.http_response.aiter_bytes():
-                    arrived = self.elapsed()
-                    for frame in decoder.feed(chunk):
-                        yield self._record(frame, arrived)
-                for frame in decoder.finish():
-                    yield self._record(frame, self.elapsed())
+                content_type = response.http_response.headers.get("content-type", "")
+                if not content_type.startswith("text/event-stream"):
+                    body = await response.http_response.aread()
+                    yield self._record_body(body.decode("utf-8", errors="replace"), content_type)
+                else:
+                    decoder = SSEDecoder()
+                    async for chunk in response.http_response.aiter_bytes():
+                        arrived = self.elapsed()
+                        for frame in decoder.feed(chunk):
+                            yield self._record(frame, arrived)
+                    for frame in decoder.finish():
+                        yield self._record(frame, self.elapsed())
         except (asyncio.CancelledError, GeneratorExit):
             self._settle(ReplyState.CANCELLED, None)
             raise
         except Exception as error:  # noqa: BLE001 - every failure becomes a state, never a traceback
             failure = classify_exception(error, self.base_url, getattr(self.client.timeout, "read", None))
+            failure = dataclasses.replace(failure, message=self._redact(failure.message))
             if response_open and failure.kind in (FailureKind.INCOMPLETE, FailureKind.SERVER):
                 # Some of the reply may have arrived: it is kept, and marked as cut short.
                 self._settle(ReplyState.INCOMPLETE, Failure(FailureKind.INCOMPLETE, failure.message))
             else:
                 self._settle(ReplyState.FAILED, failure)
         else:
-            self._settle(None, None)
+            self._settle(None, self._unstreamed)
         finally:
             try:
                 watching.reset(watch)
             except ValueError:
                 pass  # closed from another context (a generator finalised elsewhere): nothing to restore
 
-    async def _watch_response(self, response: Any) -> None:
+    async def response_arrived(self, response: httpx2.Response, asked_wait: float | None) -> None:
         """Record a failed HTTP attempt of this request as soon as its response arrives."""
         if response.status_code < 400 or not response.request.url.path.endswith("/messages"):
             return
         await response.aread()
         number = len(self.attempts) + 1
-        attempts = self.client.max_retries + 1
-        attempt = FailedAttempt(
+        self._note_attempt(FailedAttempt(
             number=number,
-            attempts=attempts,
+            attempts=self.client.max_retries + 1,
             status=response.status_code,
-            error=error_of(response.content, response.reason_phrase),
-            will_retry=number < attempts and should_retry(response.status_code, response.headers),
+            error=self._redact(error_of(response.content, response.reason_phrase)),
+            will_retry=number < self.client.max_retries + 1 and should_retry(response.status_code, response.headers),
             retry_after=retry_after_seconds(response.headers),
             arrived=self.elapsed(),
-        )
+            asked_wait=asked_wait,
+        ))
+
+    def no_response(self, request: httpx2.Request, error: Exception) -> None:
+        """Record an attempt that got no response at all (it timed out, or the connection failed)."""
+        import httpx2
+
+        if not request.url.path.endswith("/messages"):
+            return
+        number = len(self.attempts) + 1
+        timeout = getattr(self.client.timeout, "read", None)
+        if isinstance(error, httpx2.TimeoutException) and timeout:
+            what = f"no answer for {timeout:g} s ({type(error).__name__})"
+        else:
+            what = f"{type(error).__name__}: {error}".rstrip(": ")
+        retryable = isinstance(error, (httpx2.TimeoutException, httpx2.TransportError))
+        self._note_attempt(FailedAttempt(
+            number=number,
+            attempts=self.client.max_retries + 1,
+            status=None,
+            error=self._redact(what),
+            will_retry=retryable and number < self.client.max_retries + 1,
+            retry_after=None,
+            arrived=self.elapsed(),
+        ))
+
+    def _note_attempt(self, attempt: FailedAttempt) -> None:
         self.attempts.append(attempt)
         if self.on_attempt is not None:
             self.on_attempt(attempt)
 
+    def _redact(self, text: str) -> str:
+        """The API key out of anything a server sent back (some echo it in their errors)."""
+        key = self.client.api_key
+        if key and key != PLACEHOLDER_KEY and key in text:
+            return text.replace(key, REDACTED)
+        return text
+
+    def _record_body(self, body: str, content_type: str) -> WireEvent:
+        """A whole answer that is not an event stream: a Message in JSON (some servers never stream), or
+        anything else, kept as one event so nothing that arrived is lost."""
+        body = self._redact(body)
+        payload = parse_data(body)
+        problem = f"the server did not stream: it answered with {content_type or 'no content type'}"
+        if not isinstance(payload, dict):
+            problem += f"; {json_problem(body) if payload is None and body else 'not a Message'}"
+            self._unstreamed = Failure(FailureKind.INCOMPLETE, problem)
+        return self._take(WireEvent(seq=len(self.events), name=NOT_STREAMED, data=body, arrived=self.elapsed(),
+                                    problem=problem))
+
     def _record(self, frame: SSEFrame, arrived: float) -> WireEvent:
-        event = wire_event_from_frame(frame, len(self.events), arrived, started=self.reply.saw_message_start)
+        if frame.data:
+            frame.data = self._redact(frame.data)
+        return self._take(wire_event_from_frame(frame, len(self.events), arrived,
+                                                started=self.reply.saw_message_start))
+
+    def _take(self, event: WireEvent) -> WireEvent:
+        """Fold an event into the reply, keep it, and pass it on."""
+        arrived = event.arrived
+        try:
+            self.reply.apply(event)
+        except Exception as error:  # noqa: BLE001 - one odd frame is marked, the rest of the reply is used
+            event = _with_problem(event, f"could not be used ({type(error).__name__}: {error})")
         self.events.append(event)
-        self.reply.apply(event)
         self.timings.last_event = arrived
         if self.timings.first_token is None and _is_content_delta(event):
             self.timings.first_token = arrived
@@ -159,6 +226,10 @@ class ReplySession:
         elif self.reply.state is ReplyState.CANCELLED:
             failure = Failure(FailureKind.CANCELLED, "cancelled")
         self.failure = failure
+
+
+def _with_problem(event: WireEvent, problem: str) -> WireEvent:
+    return dataclasses.replace(event, problem="; ".join(filter(None, (event.problem, problem))))
 
 
 def _is_content_delta(event: WireEvent) -> bool:

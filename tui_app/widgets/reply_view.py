@@ -505,19 +505,31 @@ class ToolUseBlockView(Static):
 
     def __init__(self, block: ContentBlock) -> None:
         super().__init__(classes="reply-tool")
-        self.border_title = f"tool use · {block.tool_name or block.kind}"
+        self.border_title = Content(neutralize(f"tool use · {block.tool_name or block.kind}"))
         self._seen = -1
 
     async def sync(self, block: ContentBlock) -> None:
         if len(block.pieces) == self._seen:
             return
         self._seen = len(block.pieces)
-        parsed = block.tool_input
-        shown = json.dumps(parsed, indent=2, ensure_ascii=False) if parsed is not None else block.text
-        self.update(Content(neutralize(shown or "…")))
+        self.update(Content(neutralize(_tool_input_text(block) or "…")))
 
     async def settle(self, block: ContentBlock) -> None:
-        pass
+        shown = _tool_input_text(block)
+        if block.tool_input is None and block.text.strip():
+            shown += "\n⚠ incomplete: the input that arrived is not whole JSON"
+        self.update(Content(neutralize(shown or "(no input)")))
+
+
+def _tool_input_text(block: ContentBlock) -> str:
+    """The tool input as pretty JSON when it parses, else what arrived of it as it came."""
+    parsed = block.tool_input
+    if parsed is None:
+        return block.text
+    try:
+        return json.dumps(parsed, indent=2, ensure_ascii=False)
+    except (ValueError, RecursionError):
+        return block.text
 
 
 class OtherBlockView(Static):
@@ -562,7 +574,7 @@ class ReplyView(GrowingFrame, Vertical, can_focus=True):
         super().__init__(classes="turn turn-assistant")
         self.turn = turn
         self._saved = turn.to_reply() if saved else None
-        self.border_title = neutralize(turn.model or "")
+        self.border_title = Content(neutralize(turn.model or ""))
         self._views: list[BlockView] = []
         self._state = Static(classes="reply-state")
         self._state.display = False

@@ -100,7 +100,7 @@ class StatusBar(Widget):
             text = f"{text}: {reply.reason}"
         elif reply.state is ReplyState.WAITING and session.attempts and session.attempts[-1].will_retry:
             last = session.attempts[-1]
-            text = f"retrying: HTTP {last.status} (attempt {last.number + 1} of {last.attempts})"
+            text = f"retrying: {last.short} (attempt {last.number + 1} of {last.attempts})"
         elif reply.state is ReplyState.STREAMING and timings.last_event is not None:
             quiet = session.elapsed() - timings.last_event
             if quiet >= QUIET_SECONDS:
