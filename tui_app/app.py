@@ -190,7 +190,7 @@ class ClaudeTUI(ConversationActions, App):
             from tui_app.stream.recorder import EventsFile
 
             try:
-                self._events_file = EventsFile(self.settings.events_file)
+                self._events_file = EventsFile(self.settings.events_file, on_problem=self._events_file_failed)
             except OSError as error:
                 await transcript.add_notice(
                     f"Cannot write the events file {self.settings.events_file}: {error.strerror}. "
@@ -254,6 +254,10 @@ class ClaudeTUI(ConversationActions, App):
         self.writer.save_all(self.conversation)
         if self._resume is not None and not self.conversation.turns:
             await self._resume_conversation(self._resume)
+
+    def _events_file_failed(self, problem: str) -> None:
+        self.notify(f"{problem}. The reply goes on; its events are still shown and saved with the conversation.",
+                    title="Events file", severity="error")
 
     def _store_failed(self, error: StoreError) -> None:
         """Called on the store's thread: hand over to the UI without waiting on it."""
@@ -441,7 +445,7 @@ class ClaudeTUI(ConversationActions, App):
         session = ReplySession(
             await self.sdk_client(),
             request,
-            base_url=self.backend.base_url,
+            base_url=self.backend.shown_url,
             on_event=self._events_file.write if self._events_file is not None else None,
         )
         if self._clock is not None:

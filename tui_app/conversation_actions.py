@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from textual import work
 
+from tui_app.private_files import write_private_text
 from tui_app.store.errors import StoreError
 from tui_app.store.export import export
 from tui_app.text_safety import neutralize
@@ -176,7 +177,7 @@ class ConversationActions(_Base):
 
         if isinstance(self.screen, ChatSettingsScreen) or self.backend is None:
             return
-        models, note = await available_models(await self.sdk_client(), self.backend.base_url)
+        models, note = await available_models(await self.sdk_client(), self.backend.shown_url)
         chosen = await self.push_screen_wait(ChatSettingsScreen(self.conversation.settings, models, note))
         if chosen is None:
             return
@@ -206,7 +207,7 @@ class ConversationActions(_Base):
                     events[turn.id] = await self.writer.call(self.writer.store.events, turn.id)
         target = Path(answer).expanduser()
         try:
-            await asyncio.to_thread(target.write_text, export(conversation, fmt, events), "utf-8")
+            await asyncio.to_thread(write_private_text, target, export(conversation, fmt, events))
         except OSError as error:
             self.notify(f"Not exported to {target}: {error.strerror or error}", title="Export", severity="error")
             return

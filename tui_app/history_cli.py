@@ -6,6 +6,7 @@ import time
 from pathlib import Path
 from typing import TextIO
 
+from tui_app.private_files import write_private_text
 from tui_app.settings import Settings
 from tui_app.store.database import Store, StoreError
 from tui_app.store.export import export
@@ -69,7 +70,7 @@ def export_conversation(settings: Settings, conversation_id: int, fmt: str, outp
         stdout.write(neutralize(text) if stdout.isatty() else text)
         return 0
     try:
-        output.write_text(text, encoding="utf-8")
+        write_private_text(output, text)
     except OSError as error:
         print(f"claude-tui: cannot write {output}: {error.strerror or error}", file=stderr)
         return 1

@@ -35,7 +35,9 @@ def run_print_mode(settings: Settings, prompt: str, stdout: BinaryIO, stderr: Te
         if stderr.isatty():
             stderr.write("claude-tui: no ANTHROPIC_API_KEY set, replying from the built-in demo backend\n")
     try:
-        recorder = EventsFile(settings.events_file) if settings.events_file else None
+        recorder: EventsFile | None = None
+        if settings.events_file:
+            recorder = EventsFile(settings.events_file, lambda problem: say(stderr, f"{problem}; the reply goes on"))
     except OSError as error:
         say(stderr, f"cannot write the events file: {error.strerror}: {settings.events_file}")
         return FailureKind.USAGE.exit_code
@@ -82,7 +84,7 @@ async def _stream(
     if recorder is not None:
         recorder.next_reply()
     session = ReplySession(
-        make_client(backend), request, base_url=backend.base_url,
+        make_client(backend), request, base_url=backend.shown_url,
         on_event=recorder.write if recorder is not None else None,
     )
     session.on_attempt = lambda attempt: say(stderr, attempt.describe())

@@ -11,6 +11,7 @@ from __future__ import annotations
 import email.utils
 import json
 import time
+from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
@@ -58,25 +59,17 @@ def cap_retry_after(headers: httpx2.Headers) -> float | None:
     return asked
 
 
-def watched_transport(inner: httpx2.AsyncBaseTransport) -> httpx2.AsyncBaseTransport:
-    """A transport that tells the watcher of each attempt that got no response at all (a timeout, a
-    refused or lost connection) as it fails, before the SDK waits to retry it."""
-    import httpx2
-
-    class WatchedTransport(httpx2.AsyncBaseTransport):
-        async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
-            try:
-                return await inner.handle_async_request(request)
-            except Exception as error:
-                watcher = watching.get()
-                if watcher is not None:
-                    watcher.no_response(request, error)
-                raise
-
-        async def aclose(self) -> None:
-            await inner.aclose()
-
-    return WatchedTransport()
+async def send_watched(send: Callable[[httpx2.Request], Awaitable[httpx2.Response]],
+                       request: httpx2.Request) -> httpx2.Response:
+    """Send one attempt; tell the watcher of an attempt that got no response at all (a timeout, a refused
+    or lost connection) as it fails, before the SDK waits to retry it."""
+    try:
+        return await send(request)
+    except Exception as error:
+        watcher = watching.get()
+        if watcher is not None:
+            watcher.no_response(request, error)
+        raise
 
 
 @dataclass(frozen=True, slots=True)

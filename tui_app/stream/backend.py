@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 if TYPE_CHECKING:
@@ -80,13 +80,20 @@ def make_client(backend: Backend) -> anthropic.AsyncAnthropic:
     import anthropic
     import httpx2
 
-    from tui_app.stream.attempts import observe_response
+    from tui_app.stream.attempts import observe_response, send_watched
+
+    class WatchedHttpClient(anthropic.DefaultAsyncHttpxClient):
+        """The SDK's own HTTP client, telling the request's watcher of each attempt that got no response."""
+
+        async def send(self, request: httpx2.Request, **options: Any) -> httpx2.Response:
+            return await send_watched(lambda request: super(WatchedHttpClient, self).send(request, **options),
+                                      request)
 
     return anthropic.AsyncAnthropic(
         api_key=backend.api_key or PLACEHOLDER_KEY,
         base_url=backend.base_url,
         timeout=httpx2.Timeout(backend.idle_timeout, connect=backend.connect_timeout),
         max_retries=backend.max_retries,
-        # Every response passes this hook, so the SDK's silent retries can be shown.
-        http_client=anthropic.DefaultAsyncHttpxClient(event_hooks={"response": [observe_response]}),
+        # Every response passes this hook and every attempt `send`, so the SDK's silent retries can be shown.
+        http_client=WatchedHttpClient(event_hooks={"response": [observe_response]}),
     )

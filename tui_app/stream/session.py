@@ -62,6 +62,7 @@ class ReplySession:
     client: anthropic.AsyncAnthropic
     request: ReplyRequest
     base_url: str = ""
+    """The server as failure messages name it (credentials redacted)."""
     clock: Clock = time.perf_counter
     on_event: Callable[[WireEvent], None] | None = None
     """Called with every wire event as it is recorded (an `--events` file writer, say)."""
