@@ -139,7 +139,7 @@ def wire_event_from_frame(frame: SSEFrame, seq: int, arrived: float, *, started:
                         "were dropped")
     if frame.data:
         payload = parse_data(frame.data)  # parsed once here for the reply, the session and the event log
-        if payload is None:
+        if payload is None and not frame.oversized:  # a cut frame is said to be cut, not to be bad JSON
             problems.append(json_problem(frame.data))
     name = frame.event or ("(none)" if frame.data else "comment")
     kind = sys.intern(type_of(payload, name))  # shared, not one copy per event
