@@ -128,17 +128,19 @@ def main(argv: list[str] | None = None) -> int:
 
     parser = build_parser()
     args = parser.parse_args(argv)
+    from tui_app.text_safety import neutralize
+
     try:
         settings = settings_from_args(args, os.environ)
     except ConfigError as error:
-        print(f"claude-tui: {error}", file=sys.stderr)
+        print(f"claude-tui: {neutralize(str(error))}", file=sys.stderr)  # it quotes the file's broken line
         return 2
     if args.print_config:
         from tui_app.config import describe_settings
 
         sys.stdout.write(describe_settings(settings, os.environ))
         for problem in settings.problems:
-            print(f"claude-tui: {problem}", file=sys.stderr)
+            print(f"claude-tui: {neutralize(problem)}", file=sys.stderr)
         return 0
     if args.demo_server is not None:
         return _run_demo_server(args.demo_server, settings, parser)

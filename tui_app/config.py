@@ -12,13 +12,18 @@ import difflib
 import json
 import os
 import re
+import stat
 import sys
+import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
+from tui_app.private_files import PRIVATE_MODE
 from tui_app.settings import KeyBindings, Panels, Settings, key_action_names
+from tui_app.stream.backend import shown_url
+from tui_app.text_safety import neutralize
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -81,6 +86,17 @@ def _string(value: Any) -> str:
 def _name(value: Any) -> str:
     if not _string(value).strip():
         raise ValueError("must not be empty")
+    return value
+
+
+THEME_NAME = re.compile(r"[A-Za-z0-9_-]+")
+"""What Textual accepts as a theme's name: it becomes part of a CSS class name (`-theme-NAME`)."""
+
+
+def _theme_name(value: Any) -> str:
+    if not THEME_NAME.fullmatch(_name(value)):
+        raise ValueError(f"{json.dumps(value, ensure_ascii=False)} is not a theme name: "
+                         'theme names are letters, digits, "-" and "_"')
     return value
 
 
@@ -151,7 +167,7 @@ TOP_LEVEL: dict[str, Check] = {
     "max_tokens": _whole(1),
     "temperature": _number(0, strict=False, high=1),
     "system": _string,
-    "theme": _name,
+    "theme": _theme_name,
     "base_url": _url,
     "connect_timeout": _number(0, strict=True),
     "idle_timeout": _number(0, strict=True),
@@ -169,6 +185,11 @@ TABLES: dict[str, dict[str, Check]] = {
 MISPLACED = {
     "api_key": "the API key is never read from a file: set ANTHROPIC_API_KEY in the environment",
 }
+
+
+TOO_DEEP = "its arrays or tables are nested too deeply to be read"
+"""Why a TOML file that nests deeper than the parser can follow was refused (it stops at Python's recursion
+limit, a few hundred levels)."""
 
 
 def read_config(path: Path, *, required: bool) -> tuple[dict[str, Any], str] | None:
@@ -189,6 +210,9 @@ def read_config(path: Path, *, required: bool) -> tuple[dict[str, Any], str] | N
         return tomllib.loads(text), text
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(describe_syntax_error(path, text, error)) from None
+    except RecursionError:
+        raise ConfigError(f"the config file {path} cannot be read: {TOO_DEEP}; "
+                          "fix the file, or point --config at another one.") from None
 
 
 def describe_syntax_error(path: Path, text: str, error: ValueError) -> str:
@@ -361,6 +385,8 @@ def describe_settings(settings: Settings, environ: Mapping[str, str]) -> str:
         if value is None:
             out.append(f"{'# ' + name + ' is not set':<40} # {source}")
             return
+        if name == "base_url" and shown_url(value) != value:
+            value, source = shown_url(value), f"{source}; credentials not shown"
         assignment = f"{name} = {_toml_value(value)}"
         out.append(f"{assignment:<40} # {source}")
 
@@ -379,7 +405,7 @@ def _backend_summary(settings: Settings, has_key: bool) -> str:
     if settings.demo:
         return "built-in demo (--demo)"
     if settings.base_url:
-        return f"{settings.base_url}" + ("" if has_key else " (no key sent)")
+        return shown_url(settings.base_url) + ("" if has_key else " (no key sent)")
     if has_key:
         return "the Anthropic API"
     return "built-in demo (no ANTHROPIC_API_KEY and no base URL)"
@@ -392,15 +418,20 @@ def _toml_value(value: Any) -> str:
         return repr(int(value)) if value.is_integer() else repr(value)
     if isinstance(value, int):
         return str(value)
-    return json.dumps(value, ensure_ascii=False)
+    # JSON's escapes are TOML's; what JSON leaves as it is but could drive a terminal is escaped too.
+    return "".join(character if neutralize(character) == character else f"\\u{ord(character):04x}"
+                   for character in json.dumps(value, ensure_ascii=False))
 
 
 def remember_theme(path: Path, theme: str) -> None:
     """Set the top-level `theme` in the config file, keeping everything else as the user wrote it.
 
-    Raises OSError when the file cannot be written; refuses anything that is not a regular file
-    (`--config /dev/null` must stay harmless).
+    The file is replaced whole (a crash leaves the old file or the new one, never half of one) and keeps
+    its mode; a new one is made readable by its owner only. A symlink keeps pointing at the file it names,
+    which is the one replaced. Raises OSError when the file cannot be written; refuses anything that is
+    not a regular file (`--config /dev/null` must stay harmless).
     """
+    path = path.resolve()
     if path.exists() and not path.is_file():
         raise OSError(f"{path} is not a regular file")
     text = path.read_text(encoding="utf-8") if path.exists() else ""
@@ -416,6 +447,22 @@ def remember_theme(path: Path, theme: str) -> None:
             lines[first_table - 1] += "\n"
         lines.insert(first_table, assignment)
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temporary.write_text("".join(lines), encoding="utf-8")
-    os.replace(temporary, path)
+    replace_keeping_mode(path, "".join(lines))
+
+
+def replace_keeping_mode(path: Path, text: str) -> None:
+    """Write `text` to a new file beside `path` with `path`'s mode (0600 when there is no `path` yet),
+    then put it in `path`'s place in one step. Raises OSError."""
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        mode = PRIVATE_MODE
+    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+            file.write(text)
+        os.chmod(temporary, mode)  # mkstemp makes it 0600 whatever the umask; the file's own mode wins
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
