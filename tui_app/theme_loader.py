@@ -8,16 +8,25 @@ skipped: a theme must never stop the app from starting.
 from __future__ import annotations
 
 import difflib
+import json
+import re
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
+from rich.errors import StyleSyntaxError
+from rich.style import Style
 from textual.color import Color, ColorParseError
+from textual.css.constants import VALID_STYLE_FLAGS
+from textual.css.tokenize import tokenize_values
+from textual.css.tokenizer import TokenError
+from textual.dom import BadIdentifier, check_identifiers
 from textual.theme import Theme
 
-from tui_app.config import locate_syntax_error
+from tui_app.config import TOO_DEEP, locate_syntax_error
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -53,6 +62,7 @@ def theme_from_mapping(data: dict[str, Any], default_name: str | None = None) ->
     values.setdefault("name", default_name)
     if not isinstance(values["name"], str) or not values["name"].strip():
         raise ValueError("name must be a non-empty string")
+    _check_name(values["name"], named="name" in data)
     if "primary" not in values:
         raise ValueError("primary is required: the theme's main colour")
     for name in COLOUR_FIELDS:
@@ -63,10 +73,97 @@ def theme_from_mapping(data: dict[str, Any], default_name: str | None = None) ->
     variables = values.get("variables", {})
     if not isinstance(variables, dict) or not all(isinstance(value, str) for value in variables.values()):
         raise ValueError("variables must be a table of strings")
-    for name in EVENT_VARIABLES:
-        if name in variables:
-            _check_colour(f"variables.{name}", variables[name])
-    return Theme(**values)
+    for name, value in variables.items():
+        _check_variable(name, value)
+    theme = Theme(**values)
+    if not all(_plain_colour(value) for value in variables.values()):
+        _check_colour_system(theme)
+    return theme
+
+
+def _check_name(name: str, *, named: bool) -> None:
+    """Textual makes the name part of a CSS class (`-theme-NAME`), and stops on one it cannot use."""
+    try:
+        check_identifiers("theme name", f"-theme-{name}")
+    except BadIdentifier:
+        quoted = json.dumps(name, ensure_ascii=False)
+        where = f"name = {quoted}" if named else f"the file name {quoted}"
+        raise ValueError(f'{where} cannot name a theme: theme names are letters, digits, "-" and "_"'
+                         + ("" if named else '; set one with name = "…"')) from None
+
+
+def _check_variable(name: str, value: str) -> None:
+    """Every CSS variable is read as CSS when the app starts, and each of Textual's own and the event log's
+    is used as a colour or a text style: a value that is neither stops the app, so the theme is refused."""
+    shown = f"variables.{name} = {json.dumps(value, ensure_ascii=False)}"
+    try:
+        tokenize_values({name: value})
+    except TokenError:
+        raise ValueError(f"{shown} cannot be read as a CSS value") from None
+    kind = _variable_kinds().get(name)
+    if kind == "style":
+        if not _is_text_style(value):
+            raise ValueError(f'{shown} is not a text style (words such as "bold", "italic", "underline", '
+                             '"not", "none")')
+    elif kind is not None and not (kind == "auto" and AUTO_COLOUR.fullmatch(value)):
+        colour, _, opacity = value.strip().rpartition(" ")
+        if not PERCENTAGE.fullmatch(opacity):
+            colour = value
+        if not _plain_colour(colour.strip()):
+            raise ValueError(f'{shown} is not a colour (use "#RRGGBB", "rgb(…)" or a colour name, and a '
+                             'percentage after it for an opacity: "#E07A4F 40%")')
+
+
+def _is_text_style(value: str) -> bool:
+    """Textual takes only its style words, then hands them to Rich, which refuses "not" with nothing after it."""
+    words = value.split()
+    if not words or not set(words) <= VALID_STYLE_FLAGS:
+        return False
+    try:
+        Style.parse(value)
+    except StyleSyntaxError:
+        return False
+    return True
+
+
+PERCENTAGE = re.compile(r"\d+(\.\d+)?%")
+AUTO_COLOUR = re.compile(r"auto( \d+(\.\d+)?%)?")
+"""The contrasting text colour Textual's own text variables use ("auto 87%")."""
+
+
+def _plain_colour(value: str) -> bool:
+    try:
+        Color.parse(value)
+    except ColorParseError:
+        return False
+    return True
+
+
+def _check_colour_system(theme: Theme) -> None:
+    """Textual works out some colours from others, reading a few variables as plain colours to do so
+    ("#E07A4F 40%" is not one): work them out now, as the app would."""
+    try:
+        theme.to_color_system().generate()
+    except ColorParseError as error:
+        name, value = next(((name, value) for name, value in theme.variables.items() if repr(value) in str(error)),
+                           ("a variable", ""))
+        raise ValueError(f"variables.{name} = {json.dumps(value, ensure_ascii=False)} must be a plain colour, "
+                         'with no percentage or "auto": Textual works out other colours from it') from None
+
+
+@cache
+def _variable_kinds() -> dict[str, str]:
+    """The CSS variables Textual and the app read, and how: "colour", "auto" (a colour, or "auto N%" as
+    Textual's default is) or "style". Others are read by nothing but must still be CSS."""
+    generated = Theme(name="any", primary="#000000").to_color_system().generate()
+
+    def kind(default: str) -> str:
+        if set(default.split()) <= VALID_STYLE_FLAGS:
+            return "style"
+        return "auto" if default.startswith("auto") else "colour"
+
+    return {**{name: kind(default) for name, default in generated.items()},
+            **dict.fromkeys(EVENT_VARIABLES, "colour")}
 
 
 def _check_colour(name: str, value: Any) -> None:
@@ -75,7 +172,8 @@ def _check_colour(name: str, value: Any) -> None:
     try:
         Color.parse(value)
     except ColorParseError:
-        raise ValueError(f'{name} = "{value}" is not a colour (use "#RRGGBB", "rgb(…)" or a colour name)') from None
+        raise ValueError(f'{name} = {json.dumps(value, ensure_ascii=False)} is not a colour '
+                         '(use "#RRGGBB", "rgb(…)" or a colour name)') from None
 
 
 def _load_file(name: str, text: str) -> Theme:
@@ -83,6 +181,8 @@ def _load_file(name: str, text: str) -> Theme:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise ValueError("\n".join(locate_syntax_error(text, error)).strip()) from None
+    except RecursionError:
+        raise ValueError(TOO_DEEP) from None
     return theme_from_mapping(data, default_name=Path(name).stem)
 
 
