@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -94,6 +95,7 @@ def test_a_missing_explicit_config_file_is_an_error_not_silence(tmp_path) -> Non
     ('api_key = "sk-ant-secret"\n', "line 1: api_key is ignored: the API key is never read from a file"),
     ("[demo]\nping_every = 0\n", "line 2: demo.ping_every must be 1 or more"),
     ('panels = "all"\n', "line 1: panels must be a table ([panels]); ignored"),
+    ('theme = "my theme"\n', 'line 1: theme "my theme" is not a theme name: theme names are letters, digits'),
 ])
 def test_each_kind_of_bad_value_is_reported_with_its_line_and_the_default_kept(tmp_path, text, expected) -> None:
     config = write(tmp_path / "config.toml", text)
@@ -160,6 +162,27 @@ def test_a_broken_config_stops_the_app_with_a_message_not_a_traceback(tmp_path) 
         assert "line 1, column" in result.stderr
 
 
+NESTED = "a = " + "[" * 5000 + "]" * 5000 + "\n"
+
+
+def test_a_config_nested_too_deeply_to_read_is_reported_like_a_syntax_error(tmp_path) -> None:
+    config = write(tmp_path / "config.toml", 'model = "m"\n' + NESTED)
+    with pytest.raises(ConfigError, match="nested too deeply") as caught:
+        load_settings({}, config)
+    assert str(config) in str(caught.value)
+    for args in (["--print-config"], ["-p", "hello"]):
+        result = run_cli("--config", str(config), *args, env={"HOME": str(tmp_path)})
+        assert result.returncode == 2 and "Traceback" not in result.stderr
+        assert f"the config file {config} cannot be read: its arrays or tables are nested too deeply" in result.stderr
+
+
+def test_a_broken_line_quoted_from_the_config_cannot_drive_the_terminal(tmp_path) -> None:
+    config = write(tmp_path / "config.toml", 'model = "\x1b]52;c;cHduZWQ=\x07\n')
+    result = run_cli("--config", str(config), "--print-config", env={"HOME": str(tmp_path)})
+    assert result.returncode == 2 and "line 1" in result.stderr
+    assert "\x1b" not in result.stderr and "\x07" not in result.stderr and "␛]52" in result.stderr
+
+
 def test_print_mode_reports_config_problems_and_still_answers(tmp_path) -> None:
     config = write(tmp_path / "config.toml", 'max_tokens = -1\n[demo]\nfirst_token_delay = 0\ntokens_per_second = 0\n')
     result = run_cli("--config", str(config), "-p", "echo still works", env={"HOME": str(tmp_path)})
@@ -184,6 +207,43 @@ def test_remembering_a_theme_creates_the_file_and_never_replaces_a_device(tmp_pa
     assert fresh.read_text() == 'theme = "contrast"\n'
     with pytest.raises(OSError, match="not a regular file"):
         remember_theme(Path("/dev/null"), "paper")
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(os.stat(path).st_mode)
+
+
+@pytest.mark.parametrize("file_mode", [0o600, 0o640, 0o644])
+def test_remembering_a_theme_keeps_the_file_s_mode_and_leaves_nothing_beside_it(tmp_path, file_mode) -> None:
+    config = write(tmp_path / "config.toml", 'base_url = "https://user:secret@proxy.example/"\n')
+    config.chmod(file_mode)
+    remember_theme(config, "paper")
+    assert mode(config) == file_mode
+    assert config.read_text() == 'base_url = "https://user:secret@proxy.example/"\ntheme = "paper"\n'
+    assert [path.name for path in tmp_path.iterdir()] == ["config.toml"]
+
+
+def test_a_config_file_made_to_remember_a_theme_is_its_owner_s_only(tmp_path) -> None:
+    fresh = tmp_path / "claude-tui" / "config.toml"
+    old = os.umask(0)
+    try:
+        remember_theme(fresh, "tide")
+    finally:
+        os.umask(old)
+    assert mode(fresh) == 0o600
+
+
+def test_remembering_a_theme_through_a_symlink_updates_the_file_it_names(tmp_path) -> None:
+    dotfiles = tmp_path / "dotfiles"
+    dotfiles.mkdir()
+    real = write(dotfiles / "claude-tui.toml", 'model = "m"\n')
+    real.chmod(0o600)
+    link = tmp_path / "config.toml"
+    link.symlink_to(real)
+    remember_theme(link, "contrast")
+    assert link.is_symlink() and link.resolve() == real
+    assert real.read_text() == 'model = "m"\ntheme = "contrast"\n' and mode(real) == 0o600
+    assert sorted(path.name for path in dotfiles.iterdir()) == ["claude-tui.toml"]
 
 
 async def test_configured_keys_drive_the_app_and_the_help_screen_lists_them(make_app, tmp_path) -> None:

@@ -131,3 +131,67 @@ def test_a_key_in_a_config_file_others_can_read_is_warned_about(tmp_path) -> Non
     config.chmod(0o600)
     [problem] = load_settings({}, config).problems
     assert "other users" not in problem
+
+
+URL_SECRETS = ("hunter2-userinfo", "tok-query-key", "tok-env-token", "sig-file")
+
+
+def test_shown_url_redacts_credentials_and_keeps_the_rest_as_written() -> None:
+    from tui_app.stream.backend import shown_url
+
+    assert shown_url("https://user:pw@proxy.example:8443/v1") == "https://user:[redacted]@proxy.example:8443/v1"
+    assert shown_url("https://sk-ant-token@proxy.example/") == "https://[redacted]@proxy.example/"
+    assert shown_url("https://proxy.example/v1?key=a&model=m&api_key=b&Token=c&X-Amz-Signature=d&secret=e") == (
+        "https://proxy.example/v1?key=[redacted]&model=m&api_key=[redacted]&Token=[redacted]"
+        "&X-Amz-Signature=[redacted]&secret=[redacted]")
+    assert shown_url("https://proxy.example/#access_token=x") == "https://proxy.example/#access_token=[redacted]"
+    assert shown_url("http://localhost:4000") == "http://localhost:4000"
+    assert shown_url("https://api.anthropic.com/v1?beta=true") == "https://api.anthropic.com/v1?beta=true"
+
+
+def test_a_backend_s_label_and_repr_never_hold_url_credentials() -> None:
+    from tui_app.stream.backend import Backend
+
+    backend = Backend("https://me:hunter2-userinfo@proxy.example:8443/v1?key=tok-query-key", api_key=KEY)
+    assert backend.label == "proxy.example:8443"
+    assert backend.shown_url == "https://me:[redacted]@proxy.example:8443/v1?key=[redacted]"
+    assert not [secret for secret in (*URL_SECRETS, KEY) if secret in repr(backend) or secret in backend.label]
+
+
+def test_print_config_never_shows_credentials_in_the_base_url(tmp_path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('base_url = "https://proxy.example/v1?sig=sig-file"\n')
+    base = {key: value for key, value in os.environ.items() if not key.startswith("ANTHROPIC_")}
+    base.update(HOME=str(tmp_path), XDG_CONFIG_HOME=str(tmp_path), XDG_DATA_HOME=str(tmp_path))
+    runs = {
+        "command line": (["--base-url", "https://me:hunter2-userinfo@proxy.example/?key=tok-query-key"], {}),
+        "environment": ([], {"ANTHROPIC_BASE_URL": "https://proxy.example/?token=tok-env-token"}),
+        "config file": (["--config", str(config)], {}),
+    }
+    for source, (args, env) in runs.items():
+        result = subprocess.run([sys.executable, "-m", "tui_app", "--print-config", *args], capture_output=True,
+                                text=True, timeout=60, env={**base, **env})
+        assert result.returncode == 0, result.stderr
+        assert not [secret for secret in URL_SECRETS if secret in result.stdout + result.stderr], source
+        [line] = [line for line in result.stdout.splitlines() if line.startswith("base_url = ")]
+        assert "[redacted]" in line and "proxy.example" in line and line.endswith("; credentials not shown"), source
+        assert "# backend: https://" in result.stdout and "[redacted]" in result.stdout.split("# backend: ")[1]
+
+
+async def test_the_app_never_shows_credentials_in_the_base_url(tmp_path) -> None:
+    from tui_app.widgets.status_bar import StatusBar
+
+    server = DemoServer(pacing=UNPACED)
+    url = server.start()
+    try:
+        settings = Settings(demo_pacing=UNPACED, base_url=url.replace("http://", "http://me:hunter2-userinfo@"))
+        settings.history.file = str(tmp_path / "conversations.db")
+        app = ClaudeTUI(settings, environ={"ANTHROPIC_API_KEY": KEY})
+        async with app.run_test(size=(120, 40)) as pilot:
+            await send_and_finish(pilot, "echo hello")
+            assert app.sessions[-1].reply.text
+            shown = [app.export_screenshot(), *notifications(app), str(app.query_one(StatusBar).render())]
+    finally:
+        server.stop()
+    assert url.removeprefix("http://") in shown[-1]
+    assert not [text for text in shown if "hunter2-userinfo" in text]

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import stat
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from textual.color import Color
+from textual.theme import BUILTIN_THEMES
 
 from tests.conftest import send_and_finish, until
-from tui_app.theme_loader import EVENT_VARIABLES, load_themes, theme_from_mapping
+from tui_app.config import THEME_NAME, load_settings
+from tui_app.theme_loader import EVENT_VARIABLES, THEME_FIELDS, load_themes, theme_from_mapping
 from tui_app.widgets.event_lines import EventLines
 
 
@@ -42,6 +47,18 @@ def user_themes(tmp_path: Path, files: dict[str, str]) -> Path:
     ('name = "x"\nprimary = "#ffffff"\n[variables]\nevent-ping = "grey-ish"\n', "variables.event-ping"),
     ('name = "x"\nbackground = "#000000"\n', "primary is required"),
     ('name = "x"\nprimary = "#ffffff"\ndark = "yes"\n', "dark must be true or false"),
+    ('name = "my theme"\nprimary = "#ffffff"\n', 'name = "my theme" cannot name a theme: theme names are letters'),
+    ('name = "x"\nprimary = "#ffffff"\n[variables]\nborder = "notacolour"\n',
+     'variables.border = "notacolour" is not a colour'),
+    ('name = "x"\nprimary = "#ffffff"\n[variables]\nfooter-key-foreground = 3\n',
+     "variables must be a table of strings"),
+    ('name = "x"\nprimary = "#ffffff"\n[variables]\nmy-own = "{"\n',
+     'variables.my-own = "{" cannot be read as a CSS value'),
+    ('name = "x"\nprimary = "#ffffff"\n[variables]\nlink-style = "bold red"\n', "is not a text style"),
+    ('name = "x"\nprimary = "#ffffff"\n[variables]\nprimary-lighten-1 = "#ff0000 50%"\n',
+     'variables.primary-lighten-1 = "#ff0000 50%" must be a plain colour'),
+    ('name = "x"\nprimary = "#ffffff"\nnested = ' + "[" * 5000 + "]" * 5000 + "\n",
+     "arrays or tables are nested too deeply to be read"),
 ])
 def test_a_broken_theme_file_is_named_with_its_problem_and_skipped(tmp_path, text, problem) -> None:
     directory = user_themes(tmp_path, {"broken.toml": text, "fine.toml": 'primary = "#336699"\n'})
@@ -79,9 +96,88 @@ async def test_the_app_starts_despite_a_broken_theme_and_says_which_file(make_ap
         await pilot.pause()
 
 
+def test_a_theme_named_after_a_file_whose_name_has_a_space_is_refused(tmp_path) -> None:
+    directory = user_themes(tmp_path, {"my theme.toml": 'primary = "#336699"\n'})
+    themes, [problem] = load_themes(directory)
+    assert problem.file.endswith("my theme.toml") and 'the file name "my theme" cannot name a theme' in problem.text
+    assert "my theme" not in {theme.name for theme in themes}
+
+
+async def test_a_theme_textual_cannot_use_is_a_reported_problem_at_start_not_a_crash(make_app, tmp_path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('theme = "my theme"\n', encoding="utf-8")  # as a palette choice was once saved
+    user_themes(tmp_path, {"my theme.toml": 'primary = "#336699"\n',
+                           "loud.toml": 'primary = "#336699"\n[variables]\nborder = "notacolour"\n'})
+    settings = load_settings({}, config)
+    for theme in (settings.theme, "my theme"):  # from the config file, then as --theme would give it
+        app = make_app(config_path=config, theme=theme, problems=settings.problems)
+        async with app.run_test(size=(140, 45)) as pilot:
+            await pilot.pause()
+            notice = str(app.query(".notice").first().render())
+            assert f"{config}, line 1: theme \"my theme\" is not a theme name" in notice
+            assert "my theme.toml was skipped" in notice and 'the file name "my theme" cannot name a theme' in notice
+            assert 'loud.toml was skipped: variables.border = "notacolour" is not a colour' in notice
+            assert app.theme == "ember" and "loud" not in app.available_themes
+            assert app.export_screenshot()
+        if theme == "my theme":
+            assert 'theme "my theme" (default) does not exist' in notice
+
+
+async def test_every_variable_value_the_loader_accepts_draws_the_screen(make_app, tmp_path) -> None:
+    """Values of each form the checks let through, against the app's real style sheet."""
+    user_themes(tmp_path, {"forms.toml": """
+primary = "#336699"
+[variables]
+border = "red 50%"
+input-selection-background = "rgb(1, 2, 3) 35%"
+footer-key-foreground = "#FFFF00 80%"
+text = "auto 87%"
+text-muted = "auto"
+link-style = "bold not underline"
+block-cursor-text-style = "none"
+event-ping = "ansi_bright_black"
+event-cursor = "#808080 40%"
+my-own = "anything $at all 1fr"
+"""})
+    app = make_app(config_path=tmp_path / "config.toml", theme="forms")
+    async with app.run_test(size=(120, 40)) as pilot:
+        assert app.theme == "forms"
+        assert not [notice for notice in app.query(".notice") if "theme" in str(notice.render())]
+        await send_and_finish(pilot, "echo colours")
+        assert app.export_screenshot()
+
+
+def test_textual_s_own_themes_pass_the_loader_s_checks() -> None:
+    """The checks refuse what stops the app, not what Textual's own themes do."""
+    for theme in BUILTIN_THEMES.values():
+        fields = {name: getattr(theme, name) for name in THEME_FIELDS if getattr(theme, name) is not None}
+        assert theme_from_mapping(fields).name == theme.name
+
+
+@pytest.mark.parametrize("name", ["ember", "my theme", "9lives", "café", "a_b-c", "x.y", "-x", "_", "tab\tname"])
+def test_the_config_file_accepts_the_theme_names_textual_does(name) -> None:
+    try:
+        theme_from_mapping({"name": name, "primary": "#336699"})
+    except ValueError:
+        accepted = False
+    else:
+        accepted = True
+    assert (THEME_NAME.fullmatch(name) is not None) == accepted
+
+
+@given(st.sampled_from(["border", "text", "link-style", "event-ping", "primary-lighten-1", "my-own"]), st.text())
+@settings(max_examples=300, deadline=None)
+def test_any_variable_value_gives_a_theme_or_a_reason(name, value) -> None:
+    try:
+        theme_from_mapping({"name": "t", "primary": "#336699", "variables": {name: value}})
+    except ValueError as error:
+        assert f"variables.{name}" in str(error)
+
+
 async def test_switching_theme_restyles_the_event_log_and_is_remembered(make_app, tmp_path) -> None:
     config = tmp_path / "config.toml"
     config.write_text('model = "kept"\n', encoding="utf-8")
+    config.chmod(0o600)
     app = make_app(config_path=config)
     async with app.run_test(size=(140, 45)) as pilot:
         lines = app.query_one("#event-lines", EventLines)
@@ -92,6 +188,7 @@ async def test_switching_theme_restyles_the_event_log_and_is_remembered(make_app
         after = lines.get_component_rich_style("event-lines--ping").color
         assert before != after and after.triplet.hex.upper() == "#808080"
     assert config.read_text() == 'model = "kept"\ntheme = "contrast"\n'
+    assert stat.S_IMODE(config.stat().st_mode) == 0o600
 
 
 async def test_every_available_theme_including_textuals_own_draws_the_screen(make_app) -> None:
