@@ -9,11 +9,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from textual.color import Color
-from textual.theme import BUILTIN_THEMES
+from textual.css.constants import VALID_STYLE_FLAGS
+from textual.theme import BUILTIN_THEMES, Theme
 
 from tests.conftest import send_and_finish, until
 from tui_app.config import THEME_NAME, load_settings
-from tui_app.theme_loader import EVENT_VARIABLES, THEME_FIELDS, load_themes, theme_from_mapping
+from tui_app.theme_loader import EVENT_VARIABLES, STYLE_MARK, THEME_FIELDS, load_themes, theme_from_mapping
 from tui_app.widgets.event_lines import EventLines
 
 
@@ -152,6 +153,16 @@ def test_textual_s_own_themes_pass_the_loader_s_checks() -> None:
     for theme in BUILTIN_THEMES.values():
         fields = {name: getattr(theme, name) for name in THEME_FIELDS if getattr(theme, name) is not None}
         assert theme_from_mapping(fields).name == theme.name
+
+
+def test_textual_s_text_style_variables_are_named_so_a_colour_is_never_taken_for_one() -> None:
+    """The loader takes a plain colour as fine for any variable without "style" in its name."""
+    variables = Theme(name="any", primary="#336699").to_color_system().generate()
+    styles = {name for name, value in variables.items() if set(value.split()) <= VALID_STYLE_FLAGS}
+    assert {"link-style", "link-style-hover", "block-cursor-text-style"} <= styles
+    assert all(STYLE_MARK in name for name in styles)
+    with pytest.raises(ValueError, match="is not a text style"):
+        theme_from_mapping({"name": "t", "primary": "#336699", "variables": {"link-style-hover": "red"}})
 
 
 @pytest.mark.parametrize("name", ["ember", "my theme", "9lives", "café", "a_b-c", "x.y", "-x", "_", "tab\tname"])

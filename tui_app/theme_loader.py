@@ -100,6 +100,8 @@ def _check_variable(name: str, value: str) -> None:
         tokenize_values({name: value})
     except TokenError:
         raise ValueError(f"{shown} cannot be read as a CSS value") from None
+    if STYLE_MARK not in name and _plain_colour(value):
+        return  # fits every variable but the text styles, without working out Textual's list (before the first frame)
     kind = _variable_kinds().get(name)
     if kind == "style":
         if not _is_text_style(value):
@@ -126,6 +128,8 @@ def _is_text_style(value: str) -> bool:
     return True
 
 
+STYLE_MARK = "style"
+"""In the name of each of Textual's text style variables (`link-style`, `block-cursor-text-style` …)."""
 PERCENTAGE = re.compile(r"\d+(\.\d+)?%")
 AUTO_COLOUR = re.compile(r"auto( \d+(\.\d+)?%)?")
 """The contrasting text colour Textual's own text variables use ("auto 87%")."""
