@@ -195,3 +195,11 @@ async def test_the_app_never_shows_credentials_in_the_base_url(tmp_path) -> None
         server.stop()
     assert url.removeprefix("http://") in shown[-1]
     assert not [text for text in shown if "hunter2-userinfo" in text]
+
+
+def test_the_debug_log_never_holds_credentials_in_a_url() -> None:
+    from tui_app.debug_log import redact
+
+    line = redact('HTTP Request: POST http://me:hunter2pw@proxy.test:8080/v1/messages?key=qkey123 "HTTP/1.1 200 OK"')
+    assert "hunter2pw" not in line and "qkey123" not in line
+    assert "http://me:[redacted]@proxy.test:8080/v1/messages" in line and line.endswith('"HTTP/1.1 200 OK"')

@@ -15,6 +15,8 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TextIO
 
+from tui_app.stream.backend import shown_url
+
 LOGGERS = ("anthropic", "httpx2", "httpcore2", "tui_app")
 CREDENTIAL_HEADERS = frozenset({"x-api-key", "authorization", "proxy-authorization", "cookie", "set-cookie"})
 REDACTED = "[redacted]"
@@ -27,11 +29,15 @@ _HEADER_VALUE = re.compile(
 log = logging.getLogger("tui_app.http")
 
 
+_URL = re.compile(r"\bhttps?://[^\s'\"<>]+")
+
+
 def redact(text: str, secrets: Iterable[str] = ()) -> str:
     """The text with each secret and every credential header's value replaced by `[redacted]`."""
     for secret in secrets:
         if secret:
             text = text.replace(secret, REDACTED)
+    text = _URL.sub(lambda found: shown_url(found[0]), text)  # a password or a key in a base URL
     return _HEADER_VALUE.sub(lambda found: f"{found['name']}{found['quote']}{REDACTED}", text)
 
 
