@@ -138,3 +138,12 @@ def test_an_export_is_readable_by_its_owner_only(tmp_path) -> None:
     result = run_demo("--config", str(config), "--export", "1", "--output", str(target))
     assert result.returncode == 0, result.stderr
     assert "question 0" in target.read_text() and target.stat().st_mode & 0o777 == 0o600
+
+
+def test_a_short_key_for_a_local_server_does_not_blank_out_the_text_it_matches(server) -> None:
+    server.script_for = answering(start(), *text_block(0, "text_delta x marks the spot"), *finish())
+    argv, env = command(server, "-p", "hi")
+    env["ANTHROPIC_API_KEY"] = "x"
+    result = subprocess.run(argv, capture_output=True, env=env, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == b"text_delta x marks the spot"

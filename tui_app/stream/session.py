@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     import httpx2
 
 REDACTED = "[redacted]"
+SHORTEST_KEY_REDACTED = 8
+"""A key shorter than this (a local server's `x`, say) is not looked for: it would match ordinary text."""
 
 Clock = Callable[[], float]
 
@@ -175,7 +177,7 @@ class ReplySession:
     def _redact(self, text: str) -> str:
         """The API key out of anything a server sent back (some echo it in their errors)."""
         key = self.client.api_key
-        if key and key != PLACEHOLDER_KEY and key in text:
+        if key and len(key) >= SHORTEST_KEY_REDACTED and key != PLACEHOLDER_KEY and key in text:
             return text.replace(key, REDACTED)
         return text
 
