@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-
-import pytest
 import subprocess
 import sys
+
+import pytest
 
 from tui_app.stream.conversation import ChatSettings, Conversation, title_for
 from tui_app.stream.events import WireEvent

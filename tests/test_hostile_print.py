@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.test_hostile import HOSTILE, answering, finish, frame, start, text_block
+from tests.test_hostile import HOSTILE, answering, finish, start, text_block
 from tui_app.demo.scripts import Answer
 from tui_app.demo.server import DemoServer
 

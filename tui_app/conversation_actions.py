@@ -13,9 +13,9 @@ from textual import work
 from tui_app.private_files import write_private_text
 from tui_app.store.errors import StoreError
 from tui_app.store.export import export
-from tui_app.text_safety import neutralize
 from tui_app.stream.conversation import Conversation, Turn
 from tui_app.stream.models import available_models
+from tui_app.text_safety import neutralize
 from tui_app.widgets.event_log import EventLog
 from tui_app.widgets.prompt_input import PromptInput
 from tui_app.widgets.status_bar import StatusBar

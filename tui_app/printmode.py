@@ -110,7 +110,8 @@ async def _stream(
         stdout.flush()
     for block in reply.blocks:
         if block.kind == "tool_use":
-            tool_input = json.dumps(block.tool_input, ensure_ascii=False) if block.tool_input is not None else block.text
+            parsed = block.tool_input
+            tool_input = json.dumps(parsed, ensure_ascii=False) if parsed is not None else block.text
             say(stderr, f"the reply asks to use the tool {block.tool_name} with {tool_input}")
     if reply.state is ReplyState.DONE:
         if reply.stop_reason == "max_tokens":
