@@ -198,7 +198,9 @@ async def test_an_unreachable_backend_says_which_url_it_tried(make_app) -> None:
 def test_print_mode_names_the_url_when_the_name_does_not_resolve() -> None:
     result = run("-p", "hello", "--base-url", "http://no-such-host.invalid")
     assert result.returncode == 6
-    assert result.stderr.decode().startswith("claude-tui: cannot reach http://no-such-host.invalid")
+    *attempts, last = result.stderr.decode().splitlines()
+    assert last.startswith("claude-tui: cannot reach http://no-such-host.invalid")
+    assert [line.split(" · ")[1] for line in attempts] == [f"attempt {n} of 3 failed" for n in (1, 2, 3)]
 
 
 def test_print_mode_exits_incomplete_on_a_stall_and_prints_what_arrived() -> None:
