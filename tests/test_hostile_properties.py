@@ -12,18 +12,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from tui_app.demo.scripts import Raw, Script
 from tui_app.demo.server import DemoServer
-from tui_app.printmode import say
 from tui_app.store.database import Store
 from tui_app.stream.backend import Backend, make_client
 from tui_app.stream.conversation import ChatSettings, Conversation
 from tui_app.stream.events import MESSAGE_EVENTS
 from tui_app.stream.session import ReplyRequest, ReplySession
-from tui_app.text_safety import neutralize
+from tui_app.text_safety import neutralize, say
 from tui_app.widgets.event_log import raw_lines, summary_line
 from tui_app.widgets.reply_view import _tool_input_text
 
@@ -72,6 +71,7 @@ def server():
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                   HealthCheck.too_slow])
 @given(odd=st.lists(hostile_event(), min_size=1, max_size=6))
+@example(odd=[("content_block_delta", '{"type": "content_block_delta", "delta": {"type": []}}')])  # unhashable
 def test_no_event_field_crashes_reaches_the_terminal_or_loses_a_text_delta(server, tmp_path_factory, odd) -> None:
     pieces = [f"w{number} " for number in range(len(odd) + 1)]
     steps = [frame("message_start", json.dumps({"type": "message_start", "message": {

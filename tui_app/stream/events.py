@@ -167,8 +167,8 @@ def _content_problems(payload: dict[str, Any], kind: str, started: bool) -> list
         delta = payload.get("delta")
         if not isinstance(delta, dict):
             problems.append("delta is not an object: ignored")
-        elif delta.get("type") not in DELTA_TYPES:
-            problems.append(f"unknown delta type {delta.get('type')!r}: ignored")
+        elif not isinstance(delta.get("type"), str) or delta["type"] not in DELTA_TYPES:
+            problems.append(f"unknown delta type {_short(repr(delta.get('type')))}: ignored")
     problems.extend(_type_problems(payload, FIELD_TYPES.get(kind, ())))
     if kind == "message_start":
         problems.extend(_type_problems(as_dict(payload.get("message")), MESSAGE_FIELD_TYPES, "message."))

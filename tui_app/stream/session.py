@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from tui_app.stream.attempts import FailedAttempt, error_of, retry_after_seconds, should_retry, watching
-from tui_app.stream.backend import PLACEHOLDER_KEY
+from tui_app.stream.backend import PLACEHOLDER_KEY, REDACTED
 from tui_app.stream.events import NOT_STREAMED, WireEvent, json_problem, parse_data, wire_event_from_frame
 from tui_app.stream.failures import Failure, FailureKind, classify_exception
 from tui_app.stream.metrics import ReplyTimings
@@ -26,7 +26,6 @@ if TYPE_CHECKING:
     import anthropic
     import httpx2
 
-REDACTED = "[redacted]"
 SHORTEST_KEY_REDACTED = 8
 """A key shorter than this (a local server's `x`, say) is not looked for: it would match ordinary text."""
 
@@ -134,13 +133,13 @@ class ReplySession:
         if response.status_code < 400 or not response.request.url.path.endswith("/messages"):
             return
         await response.aread()
-        number = len(self.attempts) + 1
+        number, attempts = len(self.attempts) + 1, self.client.max_retries + 1
         self._note_attempt(FailedAttempt(
             number=number,
-            attempts=self.client.max_retries + 1,
+            attempts=attempts,
             status=response.status_code,
             error=self._redact(error_of(response.content, response.reason_phrase)),
-            will_retry=number < self.client.max_retries + 1 and should_retry(response.status_code, response.headers),
+            will_retry=number < attempts and should_retry(response.status_code, response.headers),
             retry_after=retry_after_seconds(response.headers),
             arrived=self.elapsed(),
             asked_wait=asked_wait,
@@ -152,7 +151,7 @@ class ReplySession:
 
         if not request.url.path.endswith("/messages"):
             return
-        number = len(self.attempts) + 1
+        number, attempts = len(self.attempts) + 1, self.client.max_retries + 1
         timeout = getattr(self.client.timeout, "read", None)
         if isinstance(error, httpx2.TimeoutException) and timeout:
             what = f"no answer for {timeout:g} s ({type(error).__name__})"
@@ -161,10 +160,10 @@ class ReplySession:
         retryable = isinstance(error, (httpx2.TimeoutException, httpx2.TransportError))
         self._note_attempt(FailedAttempt(
             number=number,
-            attempts=self.client.max_retries + 1,
+            attempts=attempts,
             status=None,
             error=self._redact(what),
-            will_retry=retryable and number < self.client.max_retries + 1,
+            will_retry=retryable and number < attempts,
             retry_after=None,
             arrived=self.elapsed(),
         ))
@@ -196,8 +195,12 @@ class ReplySession:
     def _record(self, frame: SSEFrame, arrived: float) -> WireEvent:
         if frame.data:
             frame.data = self._redact(frame.data)
-        return self._take(wire_event_from_frame(frame, len(self.events), arrived,
-                                                started=self.reply.saw_message_start))
+        try:
+            event = wire_event_from_frame(frame, len(self.events), arrived, started=self.reply.saw_message_start)
+        except Exception as error:  # noqa: BLE001 - a frame that cannot even be described is kept as it came
+            event = WireEvent(seq=len(self.events), name=frame.event or "(none)", data=frame.data, arrived=arrived,
+                              problem=f"could not be read ({type(error).__name__}: {error})")
+        return self._take(event)
 
     def _take(self, event: WireEvent) -> WireEvent:
         """Fold an event into the reply, keep it, and pass it on."""
