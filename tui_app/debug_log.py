@@ -15,11 +15,10 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TextIO
 
-from tui_app.stream.backend import shown_url
+from tui_app.stream.backend import REDACTED, shown_url
 
 LOGGERS = ("anthropic", "httpx2", "httpcore2", "tui_app")
 CREDENTIAL_HEADERS = frozenset({"x-api-key", "authorization", "proxy-authorization", "cookie", "set-cookie"})
-REDACTED = "[redacted]"
 _HEADER_VALUE = re.compile(
     r"""(?P<name>["']?(?:""" + "|".join(map(re.escape, sorted(CREDENTIAL_HEADERS))) + r""")["']?\s*[:=,]\s*)"""
     r"""(?P<quote>(?-i:b["'])?["']?)(?!\[redacted\])(?P<value>[^\s"',}\]][^"'\r\n,}\]]*)""",

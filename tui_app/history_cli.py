@@ -10,7 +10,7 @@ from tui_app.private_files import write_private_text
 from tui_app.settings import Settings
 from tui_app.store.database import Store, StoreError
 from tui_app.store.export import export
-from tui_app.text_safety import neutralize, one_line
+from tui_app.text_safety import neutralize, one_line, say
 
 
 def _open(settings: Settings, stderr: TextIO) -> Store | None:
@@ -24,10 +24,10 @@ def _open(settings: Settings, stderr: TextIO) -> Store | None:
     try:
         store = Store.open(path)
     except StoreError as error:
-        print(f"claude-tui: {one_line(str(error))}", file=stderr)
+        say(stderr, str(error))
         return None
     if store.notice is not None:
-        print(f"claude-tui: {one_line(store.notice)}", file=stderr)
+        say(stderr, store.notice)
     return store
 
 
@@ -39,7 +39,7 @@ def list_conversations(settings: Settings, search: str, stdout: TextIO, stderr: 
     try:
         summaries = store.conversations(search or None)
     except StoreError as error:
-        print(f"claude-tui: {one_line(str(error))}", file=stderr)
+        say(stderr, str(error))
         return 1
     finally:
         store.close()
@@ -61,7 +61,7 @@ def export_conversation(settings: Settings, conversation_id: int, fmt: str, outp
         conversation = store.load(conversation_id)
         events = {turn.id: store.events(turn.id) for turn in conversation.replies if turn.id is not None}
     except StoreError as error:
-        print(f"claude-tui: {one_line(str(error))}", file=stderr)
+        say(stderr, str(error))
         return 1
     finally:
         store.close()

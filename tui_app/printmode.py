@@ -15,7 +15,7 @@ from tui_app.stream.failures import FailureKind
 from tui_app.stream.recorder import EventsFile
 from tui_app.stream.reply import ReplyState
 from tui_app.stream.session import ReplyRequest, ReplySession
-from tui_app.text_safety import neutralize, one_line
+from tui_app.text_safety import neutralize, say
 
 BROKEN_PIPE_EXIT = 141
 
@@ -123,9 +123,3 @@ async def _stream(
     say(stderr, f"{failure.message}{advice}")
     return failure.kind.exit_code
 
-
-def say(stderr: TextIO, text: str) -> None:
-    """One line on stderr: whatever a server put in it is made visible, never obeyed, and folded onto one line
-    (the whole text stays in `--events` and the debug log)."""
-    stderr.write(f"claude-tui: {one_line(text)}\n")
-    stderr.flush()

@@ -13,6 +13,7 @@ and exports keep the original.
 from __future__ import annotations
 
 import re
+from typing import TextIO
 
 _VISIBLE: dict[int, str] = {code: chr(0x2400 + code) for code in range(0x20) if code not in (0x09, 0x0A)}
 _VISIBLE[0x7F] = "\u2421"  # ␡
@@ -43,6 +44,13 @@ def one_line(text: str, limit: int = 400) -> str:
     if len(flat) <= limit:
         return flat
     return f"{flat[: limit - 1]}… ({len(flat) - limit + 1:,} more characters)"
+
+
+def say(stderr: TextIO, text: str) -> None:
+    """One line on stderr, `claude-tui: …`: whatever a server or a file put in it is made visible, never
+    obeyed, and folded onto one line (the whole text stays in `--events` and the debug log)."""
+    stderr.write(f"claude-tui: {one_line(text)}\n")
+    stderr.flush()
 
 
 def has_controls(text: str) -> bool:
