@@ -32,7 +32,7 @@ from tui_app.app import ClaudeTUI  # noqa: E402
 from tui_app.demo.pacing import UNPACED  # noqa: E402
 from tui_app.settings import Settings  # noqa: E402
 from tui_app.store.database import Store  # noqa: E402
-from tui_app.stream.conversation import ChatSettings, Conversation  # noqa: E402
+from tui_app.model.conversation import ChatSettings, Conversation  # noqa: E402
 from tui_app.stream.events import wire_event_from_record  # noqa: E402
 from tui_app.widgets.transcript_view import TranscriptView  # noqa: E402
 

@@ -15,7 +15,7 @@ from textual._compositor import Compositor
 
 from tests.conftest import notifications, send_and_finish, start_stalled_reply, until
 from tui_app.store.database import Store
-from tui_app.stream.conversation import ChatSettings, Conversation
+from tui_app.model.conversation import ChatSettings, Conversation
 from tui_app.stream.models import BUILTIN_MODELS
 from tui_app.stream.reply import ReplyState
 from tui_app.widgets.event_log import EventLog

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from tui_app.stream.conversation import ChatSettings, Conversation, title_for
+from tui_app.model.conversation import ChatSettings, Conversation, title_for
 from tui_app.stream.events import WireEvent
 from tui_app.stream.reply import Reply, ReplyState
 from tui_app.text_safety import neutralize

@@ -19,7 +19,7 @@ from tui_app.demo.scripts import Raw, Script
 from tui_app.demo.server import DemoServer
 from tui_app.store.database import Store
 from tui_app.stream.backend import Backend, make_client
-from tui_app.stream.conversation import ChatSettings, Conversation
+from tui_app.model.conversation import ChatSettings, Conversation
 from tui_app.stream.events import MESSAGE_EVENTS
 from tui_app.stream.session import ReplyRequest, ReplySession
 from tui_app.text_safety import neutralize, say

@@ -11,7 +11,7 @@ import pytest
 from tui_app.store.database import Store, StoreError
 from tui_app.store.export import to_json, to_markdown
 from tui_app.store.schema import MIGRATIONS, SCHEMA_VERSION
-from tui_app.stream.conversation import ChatSettings, Conversation
+from tui_app.model.conversation import ChatSettings, Conversation
 from tui_app.stream.events import wire_event_from_record
 from tui_app.stream.reply import ReplyState
 

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from tui_app.store.database import Store, StoreError, fresh_path
 from tui_app.store.schema import JSON_DEPTH
 from tui_app.store.writer import StoreWriter
-from tui_app.stream.conversation import ChatSettings, Conversation, Turn
+from tui_app.model.conversation import ChatSettings, Conversation, Turn
 from tui_app.stream.events import wire_event_from_record
 
 

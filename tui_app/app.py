@@ -25,11 +25,12 @@ from tui_app.conversation_actions import ConversationActions
 from tui_app.demo.server import DemoServer
 from tui_app.frame_pacing import FramePacer, Interval
 from tui_app.gc_policy import CollectionPolicy, release_collections_after_start_up
+from tui_app.model.conversation import ChatSettings, Conversation, Turn
+from tui_app.model.ending import Ending
 from tui_app.screens.main_screen import MainScreen
 from tui_app.settings import DEFAULT_THEME, Settings, demo_backend, key_action_names, real_backend
 from tui_app.store.errors import StoreError
 from tui_app.stream.backend import Backend, make_client
-from tui_app.stream.conversation import ChatSettings, Conversation, Turn
 from tui_app.stream.reply import ReplyState
 from tui_app.text_safety import neutralize
 from tui_app.theme_loader import event_colour_defaults, load_themes
@@ -522,10 +523,7 @@ class ClaudeTUI(ConversationActions, App):
         event_log = self.query_one(EventLog)
         self._note_attempts(session, event_log)
         event_log.sync()
-        ending = reply.state.value + (f": {reply.reason}" if reply.reason else "")
-        if reply.state is ReplyState.DONE:
-            ending += f" ({reply.stop_reason})"
-        event_log.note(f"stream ended · {ending}")
+        event_log.note(f"stream ended · {Ending.of(reply).summary}")
         event_log.refresh_view()
         self.query_one(StatusBar).show_session(session)
         self.refresh_bindings()

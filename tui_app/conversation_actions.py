@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING
 
 from textual import work
 
+from tui_app.model.conversation import Conversation, Turn
 from tui_app.private_files import write_private_text
 from tui_app.store.errors import StoreError
 from tui_app.store.export import export
-from tui_app.stream.conversation import Conversation, Turn
 from tui_app.stream.models import available_models
 from tui_app.text_safety import neutralize
 from tui_app.widgets.event_log import EventLog

@@ -9,6 +9,7 @@ import sys
 from typing import BinaryIO, TextIO
 
 from tui_app.demo.server import DemoServer
+from tui_app.model.ending import Ending
 from tui_app.settings import Settings, demo_backend, real_backend
 from tui_app.stream.backend import Backend, make_client
 from tui_app.stream.failures import FailureKind
@@ -113,9 +114,10 @@ async def _stream(
             parsed = block.tool_input
             tool_input = json.dumps(parsed, ensure_ascii=False) if parsed is not None else block.text
             say(stderr, f"the reply asks to use the tool {block.tool_name} with {tool_input}")
+    ending = Ending.of(reply)
     if reply.state is ReplyState.DONE:
-        if reply.stop_reason == "max_tokens":
-            say(stderr, "the reply stopped at --max-tokens; raise it for a longer answer")
+        if ending.advice is not None:
+            say(stderr, ending.advice)
         return 0
     failure = session.failure
     assert failure is not None

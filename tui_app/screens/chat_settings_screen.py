@@ -12,7 +12,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
-from tui_app.stream.conversation import ChatSettings
+from tui_app.model.conversation import ChatSettings
 from tui_app.text_safety import neutralize
 
 

@@ -20,9 +20,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from tui_app.model.conversation import ChatSettings, Conversation, Turn
 from tui_app.store.errors import StoreError, reason
 from tui_app.store.schema import MIGRATIONS, SCHEMA_VERSION, storable, storable_json, storable_text
-from tui_app.stream.conversation import ChatSettings, Conversation, Turn
 from tui_app.stream.events import WireEvent, wire_event_from_record
 
 BUSY_SECONDS = 3.0

@@ -8,10 +8,10 @@ from collections.abc import Mapping
 from dataclasses import asdict
 from typing import Any
 
-from tui_app.stream.conversation import Conversation, Turn
+from tui_app.model.conversation import Conversation, Turn
+from tui_app.model.ending import Ending
 from tui_app.stream.events import WireEvent
 from tui_app.stream.metrics import format_seconds
-from tui_app.stream.reply import ReplyState
 
 FORMATS = ("md", "json")
 JSON_FORMAT = "claude-tui conversation"
@@ -71,10 +71,9 @@ def _reply_markdown(turn: Turn) -> list[str]:
             lines += [f"**Tool use: {block['name']}**", "", "```json", tool_input, "```", ""]
         else:
             lines += [f"*[{kind} block]*", ""]
-    state = turn.reply_state
-    if state is not ReplyState.DONE:
-        reason = turn.reason or ("" if state is ReplyState.CANCELLED else "no reason recorded")
-        lines += [f"> **{state.value}**" + (f": {reason}" if reason else ""), ""]
+    note = Ending(turn.reply_state, turn.stop_reason, turn.reason).saved_note
+    if note is not None:
+        lines += [f"> {note}", ""]
     figures = [f"stop {turn.stop_reason or '–'}", f"in {_count(turn.input_tokens)}",
                f"out {_count(turn.output_tokens)}", f"TTFT {format_seconds(turn.first_token)}",
                f"total {format_seconds(turn.total)}"]

@@ -14,9 +14,9 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TypeVar
 
+from tui_app.model.conversation import Conversation, Turn
 from tui_app.store.database import Store, StoreError
 from tui_app.store.errors import reason
-from tui_app.stream.conversation import Conversation, Turn
 from tui_app.stream.events import WireEvent
 
 T = TypeVar("T")

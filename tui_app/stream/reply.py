@@ -45,7 +45,6 @@ class ContentBlock:
     tool_name: str | None = None
     initial_input: Any = None
     """A tool input given whole in `content_block_start` rather than streamed."""
-    closed: bool = False
 
     @property
     def text(self) -> str:
@@ -73,7 +72,6 @@ class Reply:
     blocks: list[ContentBlock] = field(default_factory=list)
     state: ReplyState = ReplyState.WAITING
     model: str | None = None
-    message_id: str | None = None
     input_tokens: int | None = None
     output_tokens: int | None = None
     """The server's count, from `message_start` and then `message_delta`."""
@@ -122,9 +120,7 @@ class Reply:
         elif kind == "content_block_delta":
             self._delta(payload)
         elif kind == "content_block_stop":
-            block = self.block(payload.get("index"))
-            if block is not None:
-                block.closed = True
+            pass  # nothing to change: a block is drawn from its pieces whether or not it was closed
         elif kind == "message_delta":
             delta = as_dict(payload.get("delta"))
             if isinstance(delta.get("stop_reason"), str) and delta["stop_reason"]:
@@ -145,7 +141,6 @@ class Reply:
     def _start(self, message: dict[str, Any]) -> None:
         self.saw_message_start = True
         self.model = well_formed(_text(message.get("model"))) or self.model
-        self.message_id = _text(message.get("id")) or None
         self._usage(as_dict(message.get("usage")))
         if self.state is ReplyState.WAITING:
             self.state = ReplyState.STREAMING

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 from textual.message import Message
 
-from tui_app.stream.reply import Reply, ReplyState
+from tui_app.model.ending import Ending
+from tui_app.stream.reply import Reply
 from tui_app.text_safety import neutralize
 
 
@@ -23,6 +24,6 @@ def copy_request_for(reply: Reply, what: str) -> CopyRequest:
     not the whole reply."""
     if not reply.state.finished:
         what += " so far (still streaming)"
-    elif reply.state is not ReplyState.DONE:
-        what += f" ({reply.state.value}: what arrived)"
+    elif partial := Ending.of(reply).partial:
+        what += f" ({partial})"
     return CopyRequest(neutralize(reply.text), what)

@@ -21,8 +21,9 @@ from textual.widgets.markdown import MarkdownBlock, MarkdownFence
 
 from tui_app.markdown_parser import reply_parser
 from tui_app.markdown_split import Segments, estimated_rows
-from tui_app.stream.conversation import Turn
-from tui_app.stream.reply import ContentBlock, Reply, ReplyState
+from tui_app.model.conversation import Turn
+from tui_app.model.ending import Ending
+from tui_app.stream.reply import ContentBlock, Reply
 from tui_app.text_safety import neutralize
 from tui_app.widgets import code_lexers
 from tui_app.widgets.copy_request import CopyRequest, copy_request_for
@@ -547,13 +548,6 @@ class OtherBlockView(Static):
 
 BlockView = TextBlockView | ThinkingBlockView | ToolUseBlockView | OtherBlockView
 
-STATE_LABELS = {
-    ReplyState.CANCELLED: "✗ cancelled — the partial reply is kept",
-    ReplyState.INCOMPLETE: "⚠ incomplete",
-    ReplyState.FAILED: "✗ failed",
-}
-
-
 class ReplyView(GrowingFrame, Vertical, can_focus=True):
     """An assistant turn. `sync` brings it up to date with a streaming `Reply` (call it as often as you
     like) and `finish` shows how it ended; `show_saved` draws a reply read back from the store."""
@@ -622,13 +616,9 @@ class ReplyView(GrowingFrame, Vertical, can_focus=True):
         await self.sync(reply)
         for view, block in zip(self._views, reply.blocks, strict=False):
             await view.settle(block)
-        label = STATE_LABELS.get(reply.state)
-        if reply.state is ReplyState.DONE and reply.stop_reason == "max_tokens":
-            label = "⚠ stopped at the max_tokens limit"
+        label = Ending.of(reply).notice
         if label is None:
             return
-        if reply.reason and reply.state is not ReplyState.CANCELLED:
-            label = f"{label}: {reply.reason}"
         self._state.update(Content(neutralize(label)))
         self._state.set_class(True, f"-{reply.state.value}")
         self._state.display = True

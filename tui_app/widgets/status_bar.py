@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 from textual.content import Content
 from textual.widget import Widget
 
-from tui_app.stream.conversation import ChatSettings
+from tui_app.model.conversation import ChatSettings
+from tui_app.model.ending import Ending
 from tui_app.stream.metrics import format_seconds
 from tui_app.stream.reply import ReplyState
 from tui_app.text_safety import neutralize
@@ -95,10 +96,8 @@ class StatusBar(Widget):
         speed = timings.tokens_per_second(output)
         self.set_field("speed", f"{speed:.0f} tok/s" if speed else "– tok/s")
         self.set_field("stop", f"stop {reply.stop_reason or '–'}")
-        text = reply.state.value
-        if reply.state in (ReplyState.FAILED, ReplyState.INCOMPLETE) and reply.reason:
-            text = f"{text}: {reply.reason}"
-        elif reply.state is ReplyState.WAITING and session.attempts and session.attempts[-1].will_retry:
+        text = Ending.of(reply).status
+        if reply.state is ReplyState.WAITING and session.attempts and session.attempts[-1].will_retry:
             last = session.attempts[-1]
             text = f"retrying: {last.short} (attempt {last.number + 1} of {last.attempts})"
         elif reply.state is ReplyState.STREAMING and timings.last_event is not None:

@@ -16,7 +16,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from tui_app.markdown_split import estimated_rows
-from tui_app.stream.conversation import Turn
+from tui_app.model.conversation import Turn
 from tui_app.text_safety import neutralize
 from tui_app.widgets.growing_frame import GrowingFrame
 from tui_app.widgets.user_turn import UserTurn

@@ -6,7 +6,7 @@ from textual.binding import Binding
 from textual.content import Content
 from textual.widgets import Static
 
-from tui_app.stream.conversation import Turn
+from tui_app.model.conversation import Turn
 from tui_app.text_safety import neutralize, preview
 from tui_app.widgets.copy_request import CopyRequest
 

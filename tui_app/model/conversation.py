@@ -7,7 +7,8 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from tui_app.stream.reply import ContentBlock, Reply, ReplyState
+from tui_app.model.content import block_from_content, content_of, messages_of
+from tui_app.stream.reply import Reply, ReplyState
 
 if TYPE_CHECKING:
     from tui_app.stream.session import ReplySession
@@ -86,7 +87,7 @@ class Turn:
         reply = Reply(model=self.model, input_tokens=self.input_tokens, output_tokens=self.output_tokens,
                       usage_final=True, stop_reason=self.stop_reason, reason=self.reason)
         for index, block in enumerate(self.content):
-            reply.blocks.append(_block_from_content(index, block))
+            reply.blocks.append(block_from_content(index, block))
         reply.state = self.reply_state
         if self.reply_state is ReplyState.INCOMPLETE and not self.reason:
             reply.reason = INTERRUPTED
@@ -163,60 +164,11 @@ class Conversation:
         return aside
 
     def messages(self) -> list[dict[str, Any]]:
-        """The history as Messages API messages, without superseded turns.
-
-        Roles must alternate: a prompt answered by a reply with no text at all (a tool call alone) joins
-        the next prompt. A prompt whose reply failed before any text never does: the next one replaces it.
-        """
-        messages: list[dict[str, Any]] = []
-        for turn in self.turns:
-            if turn.superseded or not turn.text:
-                continue
-            if messages and messages[-1]["role"] == turn.role:
-                messages[-1]["content"] += "\n\n" + turn.text
-            else:
-                messages.append({"role": turn.role, "content": turn.text})
-        return messages
+        """The history as the next request sends it."""
+        return messages_of(self.turns)
 
 
 def title_for(prompt: str) -> str:
     """A conversation's title: the first line of its first prompt, shortened."""
     line = next((line.strip() for line in prompt.splitlines() if line.strip()), "") or "Untitled"
     return line if len(line) <= TITLE_CHARS else line[: TITLE_CHARS - 1].rstrip() + "…"
-
-
-def content_of(reply: Reply) -> list[dict[str, Any]]:
-    """The reply's blocks as the Messages API writes content."""
-    content: list[dict[str, Any]] = []
-    for block in reply.blocks:
-        if block.kind == "text":
-            content.append({"type": "text", "text": block.text})
-        elif block.kind == "thinking":
-            content.append({"type": "thinking", "thinking": block.text})
-        elif block.tool_name is not None:
-            tool_input = block.tool_input
-            entry: dict[str, Any] = {"type": block.kind, "name": block.tool_name}
-            entry["input"] = tool_input if tool_input is not None else block.text
-            content.append(entry)
-        elif block.pieces:  # a block type this version does not know, with text streamed into it: kept
-            content.append({"type": block.kind, "text": block.text})
-        else:
-            content.append({"type": block.kind})
-    return content
-
-
-def _block_from_content(index: int, content: dict[str, Any]) -> ContentBlock:
-    kind = str(content.get("type") or "unknown")
-    block = ContentBlock(index=index, kind=kind, closed=True)
-    if kind not in ("thinking", "tool_use") and "name" not in content and isinstance(content.get("text"), str):
-        block.pieces.append(content["text"])
-    elif kind == "thinking" and isinstance(content.get("thinking"), str):
-        block.pieces.append(content["thinking"])
-    elif "name" in content:
-        block.tool_name = str(content["name"])
-        tool_input = content.get("input")
-        if isinstance(tool_input, str):
-            block.pieces.append(tool_input)
-        else:
-            block.initial_input = tool_input
-    return block
