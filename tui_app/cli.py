@@ -136,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"claude-tui: {neutralize(str(error))}", file=sys.stderr)  # it quotes the file's broken line
         return 2
     if args.print_config:
-        from tui_app.config import describe_settings
+        from tui_app.print_config import describe_settings
 
         sys.stdout.write(describe_settings(settings, os.environ))
         for problem in settings.problems:

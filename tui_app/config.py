@@ -3,7 +3,7 @@
 Precedence, lowest first: defaults, the config file, the environment (`ANTHROPIC_BASE_URL`; the key
 only ever comes from the environment), the command line. A syntax error stops the run, because a
 half-read file would silently drop the user's settings; a wrong key or value is reported and its
-default kept.
+default kept. `--print-config` writes the settings back out as a config file (`tui_app.print_config`).
 """
 
 from __future__ import annotations
@@ -22,8 +22,6 @@ from typing import Any
 
 from tui_app.private_files import PRIVATE_MODE
 from tui_app.settings import KeyBindings, Panels, Settings, key_action_names
-from tui_app.stream.backend import shown_url
-from tui_app.text_safety import neutralize
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -365,62 +363,6 @@ def _unknown(key: str, known: Mapping[str, object], where: str) -> str:
 def _kind(value: Any) -> str:
     return {bool: "true/false", int: "a number", float: "a number", str: "a string", list: "a list",
             dict: "a table"}.get(type(value), type(value).__name__)
-
-
-def describe_settings(settings: Settings, environ: Mapping[str, str]) -> str:
-    """The effective settings as TOML, each with where it came from. The key is never printed."""
-    path = settings.config_path
-    read = path is not None and path.is_file()
-    key_name = next((name for name in ("ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN") if environ.get(name)), None)
-    out = [
-        "# claude-tui: effective settings (this output is itself a valid config file)",
-        f"# config file: {path} ({'read' if read else 'not found: defaults used'})",
-        f"# API key: {f'set in {key_name} (not shown)' if key_name else 'not set'}",
-        f"# backend: {_backend_summary(settings, key_name is not None)}",
-        "",
-    ]
-
-    def line(name: str, value: Any, dotted: str | None = None) -> None:
-        source = settings.source(dotted or name)
-        if value is None:
-            out.append(f"{'# ' + name + ' is not set':<40} # {source}")
-            return
-        if name == "base_url" and shown_url(value) != value:
-            value, source = shown_url(value), f"{source}; credentials not shown"
-        assignment = f"{name} = {_toml_value(value)}"
-        out.append(f"{assignment:<40} # {source}")
-
-    for name in TOP_LEVEL:
-        line(name, getattr(settings, name))
-    for table in TABLES:
-        out.append("")
-        out.append(f"[{table}]")
-        section = settings.demo_pacing if table == "demo" else getattr(settings, table)
-        for name in TABLES[table]:
-            line(name, getattr(section, name), f"{table}.{name}")
-    return "\n".join(out) + "\n"
-
-
-def _backend_summary(settings: Settings, has_key: bool) -> str:
-    if settings.demo:
-        return "built-in demo (--demo)"
-    if settings.base_url:
-        return shown_url(settings.base_url) + ("" if has_key else " (no key sent)")
-    if has_key:
-        return "the Anthropic API"
-    return "built-in demo (no ANTHROPIC_API_KEY and no base URL)"
-
-
-def _toml_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return repr(int(value)) if value.is_integer() else repr(value)
-    if isinstance(value, int):
-        return str(value)
-    # JSON's escapes are TOML's; what JSON leaves as it is but could drive a terminal is escaped too.
-    return "".join(character if neutralize(character) == character else f"\\u{ord(character):04x}"
-                   for character in json.dumps(value, ensure_ascii=False))
 
 
 def remember_theme(path: Path, theme: str) -> None:
