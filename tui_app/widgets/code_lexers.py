@@ -1,13 +1,12 @@
 """Syntax highlighting's lexers, made ready on a thread of their own while the code is drawn plain.
 
-A language's lexer compiles its rules the first time it is used in a process: 30 ms for Python on two
-slow cores, a whole frame of a streaming reply, and a tenth of the time to open a conversation. Naming
-the language of a block that names none loads every lexer Pygments has, to ask each: 230 ms the first
-time. Both are done here, off the screen's thread; a code block draws its code plain until its lexer is
-ready, then highlights it (`CodeBlock`).
+A language's lexer compiles its rules the first time it is used in a process, which can take a whole
+frame of a streaming reply. Naming the language of a block that names none loads every lexer Pygments
+has, to ask each: longer still, the first time. Both are done here, off the screen's thread; a code block
+draws its code plain until its lexer is ready, then highlights it (`CodeBlock`).
 
-A thread still takes the interpreter from the screen's thread half the time: while the app starts, the
-lexers wait (`hold`) until its first frame is out (`release`).
+A thread still shares the interpreter with the screen's thread: while the app starts, the lexers wait
+(`hold`) until its first frame is out (`release`).
 """
 
 from __future__ import annotations
