@@ -13,11 +13,27 @@ from tui_app.app import ClaudeTUI
 from tui_app.clipboard import Clipboard, ClipboardFailed, NativeClipboard
 from tui_app.demo.pacing import UNPACED
 from tui_app.demo.scripts import Script, Send, choose_script
+from tui_app.screens.reply_display import ReplyEnded, ReplyStarted
 from tui_app.settings import Settings
 from tui_app.stream.session import ReplySession
 from tui_app.widgets.reply_view import CodeBlock
 
 WAIT_LIMIT = 20.0
+
+
+class WatchedTUI(ClaudeTUI):
+    """The real app, keeping the replies it announces (`ReplyStarted`, `ReplyEnded`) for tests to read."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.sessions: list[ReplySession] = []
+        self.ended: list[ReplySession] = []
+
+    def on_reply_started(self, message: ReplyStarted) -> None:
+        self.sessions.append(message.session)
+
+    def on_reply_ended(self, message: ReplyEnded) -> None:
+        self.ended.append(message.session)
 
 
 @pytest.fixture
@@ -32,7 +48,7 @@ def make_app(tmp_path) -> Callable[..., ClaudeTUI]:
         settings.history.file = str(tmp_path / "conversations.db")
         for name, value in overrides.items():
             setattr(settings, name, value)
-        return ClaudeTUI(settings, environ={}, clock=clock, resume=resume)
+        return WatchedTUI(settings, environ={}, clock=clock, resume=resume)
 
     return make
 

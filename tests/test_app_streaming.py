@@ -318,7 +318,7 @@ async def test_an_internal_error_is_reported_and_the_next_prompt_still_works(mak
     async with app.run_test(size=(140, 45)) as pilot:
         await send_and_finish(pilot, "echo one")
         assert any("drawing failed" in notification.message for notification in app._notifications)
-        assert not app.streaming
+        assert not app.chat.streaming
         await send_and_finish(pilot, "echo two")
         assert app.sessions[1].reply.state is ReplyState.DONE
 
@@ -333,7 +333,7 @@ async def test_escape_closes_the_command_palette_before_it_cancels_a_reply(make_
         await until(pilot, lambda: isinstance(app.screen, CommandPalette), "the palette to open")
         await pilot.press("escape")
         await until(pilot, lambda: not isinstance(app.screen, CommandPalette), "the palette to close")
-        assert app.streaming
+        assert app.chat.streaming
         await pilot.press("escape")
         await app.workers.wait_for_complete()
         assert app.sessions[0].reply.state is ReplyState.CANCELLED

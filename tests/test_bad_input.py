@@ -38,7 +38,7 @@ async def test_empty_and_whitespace_prompts_are_not_sent(make_app) -> None:
         await send(pilot, "   ")
         await pilot.press("ctrl+j", "tab", "enter")
         await pilot.pause()
-        assert app.demo_server.requests == [] and app.conversation.turns == []
+        assert app.demo_server.requests == [] and app.chat.conversation.turns == []
         assert not app.query(UserTurn)
 
 

@@ -36,7 +36,7 @@ async def saved(pilot, conversation_id: int | None = None) -> Conversation:
     await store_open(pilot)
     await app.writer.call(lambda: None)
     with opened_store(app) as store:
-        return store.load(conversation_id or app.conversation.id)
+        return store.load(conversation_id or app.chat.conversation.id)
 
 
 @contextmanager
@@ -101,7 +101,7 @@ async def test_continue_reopens_the_last_conversation_and_carries_on(make_app) -
         earlier = first.sessions[1].reply.text
     second = make_app(resume="last")
     async with second.run_test() as pilot:
-        await until(pilot, lambda: len(second.conversation.turns) == 4, "the conversation to reopen")
+        await until(pilot, lambda: len(second.chat.conversation.turns) == 4, "the conversation to reopen")
         transcript = second.query_one(TranscriptView)
         assert [view.turn.text for view in transcript.turn_views][-2:] == ["think twice", earlier]
         await until(pilot, lambda: second.query_one(EventLog).has_reply(2), "the saved events to show")
@@ -111,7 +111,7 @@ async def test_continue_reopens_the_last_conversation_and_carries_on(make_app) -
             "echo one", first.sessions[0].reply.text, "think twice"]
         conversation = await saved(pilot)
     assert [turn.text for turn in conversation.turns][-2:] == ["echo three", second.sessions[0].reply.text]
-    assert conversation.id == first.conversation.id
+    assert conversation.id == first.chat.conversation.id
 
 
 async def test_a_resumed_conversation_is_in_the_first_frame(make_app) -> None:
@@ -153,8 +153,8 @@ async def test_resume_by_id_and_an_unknown_id_is_reported(make_app) -> None:
         wanted = (await saved(pilot, 1)).id
     app = make_app(resume=wanted)
     async with app.run_test() as pilot:
-        await until(pilot, lambda: app.conversation.id == wanted, "conversation 1 to open")
-        assert app.conversation.turns[0].text == "echo alpha"
+        await until(pilot, lambda: app.chat.conversation.id == wanted, "conversation 1 to open")
+        assert app.chat.conversation.turns[0].text == "echo alpha"
     missing = make_app(resume=99)
     async with missing.run_test() as pilot:
         await until(pilot, lambda: any("no conversation 99" in str(notice.render())
@@ -176,7 +176,7 @@ async def test_browse_search_open_rename_and_delete(make_app) -> None:
             await pilot.press(character)
         await until(pilot, lambda: listing.option_count == 1, "the search to narrow the list")
         await pilot.press("enter")
-        await until(pilot, lambda: app.conversation.title == "echo bananas", "the conversation to open")
+        await until(pilot, lambda: app.chat.conversation.title == "echo bananas", "the conversation to open")
         assert isinstance(app.query_one(TranscriptView).turn_views[0], UserTurn)
 
         await pilot.press("f3")
@@ -203,7 +203,7 @@ async def test_browse_search_open_rename_and_delete(make_app) -> None:
         await pilot.press("escape")
         await pilot.pause()
         # The open conversation was the one renamed and deleted: a new one takes its place.
-        assert app.conversation.id is None and app.conversation.turns == []
+        assert app.chat.conversation.id is None and app.chat.conversation.turns == []
         with opened_store(app) as store:
             assert [summary.title for summary in store.conversations()] == ["echo cherries", "echo apples"]
 
@@ -279,7 +279,7 @@ async def test_up_and_down_in_the_prompt_walk_through_earlier_prompts(make_app) 
         assert prompt.text == "draft"
         await pilot.press("up", "enter")
         await until(pilot, lambda: len(app.sessions) == 3, "the recalled prompt to be sent")
-        assert app.sessions[2].request.messages[-1]["content"] == "echo two"
+        assert app.sessions[2].source.request.messages[-1]["content"] == "echo two"
 
 
 async def test_export_from_the_command_palette_as_markdown_and_json(make_app, tmp_path) -> None:
@@ -329,7 +329,7 @@ async def test_model_and_settings_come_from_the_backend_and_apply_to_the_next_re
         screen.query_one("#chat-settings-max-tokens").value = "321"
         screen.query_one("#chat-settings-system").text = "Answer in French."
         await pilot.press("ctrl+s")
-        await until(pilot, lambda: app.conversation.settings.model == "claude-opus-5", "the settings to apply")
+        await until(pilot, lambda: app.chat.conversation.settings.model == "claude-opus-5", "the settings to apply")
         status = app.query_one(StatusBar)
         assert status.field("settings") == "max 321 · T 0.25 · system ✓"
         assert status.field("model") == "claude-opus-5"
@@ -353,7 +353,7 @@ async def test_the_built_in_model_list_is_offered_when_the_backend_has_none(make
         values = [value for _, value in app.screen.query_one("#chat-settings-model")._options]
         assert values == list(BUILTIN_MODELS)
         await pilot.press("escape")
-        assert app.conversation.settings.model == app.settings.model
+        assert app.chat.conversation.settings.model == app.settings.model
 
 
 async def reported_and_still_answering(pilot, why: str) -> None:
@@ -405,7 +405,7 @@ async def test_a_500_turn_conversation_opens_on_its_last_screen_and_pages_back(m
     conversation_id = saved_long_conversation(tmp_path / "conversations.db", 500)
     app = make_app(resume=conversation_id)
     async with app.run_test(size=(120, 40)) as pilot:
-        await until(pilot, lambda: len(app.conversation.turns) == 500, "the conversation to open")
+        await until(pilot, lambda: len(app.chat.conversation.turns) == 500, "the conversation to open")
         transcript = app.query_one(TranscriptView)
         await until(pilot, lambda: not transcript.paging and transcript.max_scroll_y > 0, "a full last screen")
         opened_from = transcript.mounted_range[0]
@@ -536,9 +536,9 @@ async def test_settings_given_on_the_command_line_override_the_resumed_conversat
     app = make_app(resume="last", model="claude-opus-5",
                    sources={"model": "command line (--model)"})
     async with app.run_test() as pilot:
-        await until(pilot, lambda: app.conversation.id is not None, "the conversation to reopen")
-        await until(pilot, lambda: app.conversation.settings.model == "claude-opus-5", "--model to apply")
-        assert app.conversation.settings.max_tokens == first.conversation.settings.max_tokens
+        await until(pilot, lambda: app.chat.conversation.id is not None, "the conversation to reopen")
+        await until(pilot, lambda: app.chat.conversation.settings.model == "claude-opus-5", "--model to apply")
+        assert app.chat.conversation.settings.max_tokens == first.chat.conversation.settings.max_tokens
         await send_and_finish(pilot, "echo two")
         assert app.demo_server.requests[-1]["model"] == "claude-opus-5"
 

@@ -45,7 +45,7 @@ async def test_a_rejected_request_says_why_and_gives_the_prompt_back(make_app, s
         prompt.clear()
         await send_and_finish(pilot, "echo fixed")
         assert app.demo_server.requests[-1]["messages"] == [{"role": "user", "content": "echo fixed"}]
-        assert [turn.superseded for turn in app.conversation.turns] == [True, True, False, False]
+        assert [turn.superseded for turn in app.chat.conversation.turns] == [True, True, False, False]
         kept = await saved(pilot)
         assert [(turn.text, turn.state) for turn in kept.turns[:2]] == [(prompt_text, None), ("", "failed")]
 

@@ -133,6 +133,6 @@ async def test_the_app_finishes_the_reply_and_quits_cleanly_when_the_events_file
         await send_and_finish(pilot, "echo and again")
         assert [session.reply.state for session in app.sessions] == [ReplyState.DONE, ReplyState.DONE]
         assert "and again" in app.sessions[-1].reply.text
-        recorder = app._events_file
+        recorder = app.events_file
         assert recorder is not None and recorder.problem is not None and "/dev/full" in recorder.problem
     assert app.return_code in (None, 0)

@@ -121,7 +121,7 @@ async def test_hostile_model_and_tool_names_crash_nothing_and_reach_the_terminal
         await pilot.click(ToolUseBlockView)
         assert app.is_running
         assert_nothing_hostile_drawn(app)
-        assert app.conversation.replies[0].model == HOSTILE  # kept as it came
+        assert app.chat.conversation.replies[0].model == HOSTILE  # kept as it came
     # Every later start with the conversation: the saved model name is shown as plain text too.
     again = make_app(resume="last")
     async with again.run_test(notifications=True) as pilot:

@@ -17,11 +17,12 @@ from hypothesis import strategies as st
 
 from tui_app.demo.scripts import Raw, Script
 from tui_app.demo.server import DemoServer
+from tui_app.model.conversation import ChatSettings, Conversation
 from tui_app.store.database import Store
 from tui_app.stream.backend import Backend, make_client
-from tui_app.model.conversation import ChatSettings, Conversation
 from tui_app.stream.events import MESSAGE_EVENTS
-from tui_app.stream.session import ReplyRequest, ReplySession
+from tui_app.stream.session import ReplySession
+from tui_app.stream.source import ReplyRequest, SDKSource
 from tui_app.text_safety import neutralize, say
 from tui_app.widgets.event_log import raw_lines, summary_line
 from tui_app.widgets.reply_view import _tool_input_text
@@ -84,13 +85,14 @@ def test_no_event_field_crashes_reaches_the_terminal_or_loses_a_text_delta(serve
     steps.append(frame("message_stop", '{"type": "message_stop"}'))
     server.script_for = lambda request, pacing: Script("hostile", steps)
     backend = Backend(base_url=server.url, is_demo=True, max_retries=0)
-    session = ReplySession(make_client(backend), ReplyRequest("m", 100, [{"role": "user", "content": "hi"}]),
+    client = make_client(backend)
+    session = ReplySession(SDKSource(client, ReplyRequest("m", 100, [{"role": "user", "content": "hi"}])),
                            base_url=backend.base_url)
 
     async def stream() -> None:
         async for _event in session.stream():
             pass
-        await session.client.close()
+        await client.close()
 
     asyncio.run(stream())
 

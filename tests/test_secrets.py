@@ -10,8 +10,7 @@ import os
 import subprocess
 import sys
 
-from tests.conftest import notifications, send_and_finish
-from tui_app.app import ClaudeTUI
+from tests.conftest import WatchedTUI, notifications, send_and_finish
 from tui_app.config import load_settings
 from tui_app.demo.pacing import UNPACED
 from tui_app.demo.server import DemoServer
@@ -36,7 +35,7 @@ def test_the_key_reaches_the_server_and_nothing_else(tmp_path) -> None:
     events_file = tmp_path / "events.jsonl"
     settings = Settings(demo_pacing=UNPACED, base_url=url, events_file=events_file)
     settings.history.file = str(tmp_path / "conversations.db")
-    app = ClaudeTUI(settings, environ={"ANTHROPIC_API_KEY": KEY})
+    app = WatchedTUI(settings, environ={"ANTHROPIC_API_KEY": KEY})
     shown: list[str] = []
 
     async def drive() -> None:
@@ -186,7 +185,7 @@ async def test_the_app_never_shows_credentials_in_the_base_url(tmp_path) -> None
     try:
         settings = Settings(demo_pacing=UNPACED, base_url=url.replace("http://", "http://me:hunter2-userinfo@"))
         settings.history.file = str(tmp_path / "conversations.db")
-        app = ClaudeTUI(settings, environ={"ANTHROPIC_API_KEY": KEY})
+        app = WatchedTUI(settings, environ={"ANTHROPIC_API_KEY": KEY})
         async with app.run_test(size=(120, 40)) as pilot:
             await send_and_finish(pilot, "echo hello")
             assert app.sessions[-1].reply.text

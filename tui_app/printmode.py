@@ -8,14 +8,13 @@ import os
 import sys
 from typing import BinaryIO, TextIO
 
-from tui_app.demo.server import DemoServer
 from tui_app.model.ending import Ending
-from tui_app.settings import Settings, demo_backend, real_backend
+from tui_app.runtime import chat_settings, open_events_file, open_runtime, reply_session, request_for
+from tui_app.settings import Settings
 from tui_app.stream.backend import Backend, make_client
 from tui_app.stream.failures import FailureKind
 from tui_app.stream.recorder import EventsFile
 from tui_app.stream.reply import ReplyState
-from tui_app.stream.session import ReplyRequest, ReplySession
 from tui_app.text_safety import neutralize, say
 
 BROKEN_PIPE_EXIT = 141
@@ -28,22 +27,17 @@ def run_print_mode(settings: Settings, prompt: str, stdout: BinaryIO, stderr: Te
         return FailureKind.USAGE.exit_code
     for problem in settings.problems:
         say(stderr, problem)
-    server: DemoServer | None = None
-    backend = real_backend(settings, os.environ)
-    if backend is None:
-        server = DemoServer(pacing=settings.demo_pacing)
-        backend = demo_backend(settings, server.start())
-        if stderr.isatty():
-            stderr.write("claude-tui: no ANTHROPIC_API_KEY set, replying from the built-in demo backend\n")
+    runtime = open_runtime(settings, os.environ)
+    if runtime.is_demo and stderr.isatty():
+        stderr.write("claude-tui: no ANTHROPIC_API_KEY set, replying from the built-in demo backend\n")
     try:
-        recorder: EventsFile | None = None
-        if settings.events_file:
-            recorder = EventsFile(settings.events_file, lambda problem: say(stderr, f"{problem}; the reply goes on"))
+        recorder = open_events_file(settings, lambda problem: say(stderr, f"{problem}; the reply goes on"))
     except OSError as error:
+        runtime.close()
         say(stderr, f"cannot write the events file: {error.strerror}: {settings.events_file}")
         return FailureKind.USAGE.exit_code
     try:
-        return asyncio.run(_stream(settings, backend, prompt, recorder, stdout, stderr))
+        return asyncio.run(_stream(settings, runtime.backend, prompt, recorder, stdout, stderr))
     except KeyboardInterrupt:
         stderr.write("claude-tui: cancelled; the reply is incomplete\n")
         return FailureKind.CANCELLED.exit_code
@@ -54,8 +48,7 @@ def run_print_mode(settings: Settings, prompt: str, stdout: BinaryIO, stderr: Te
     finally:
         if recorder is not None:
             recorder.close()
-        if server is not None:
-            server.stop()
+        runtime.close()
 
 
 def _silence_stdout() -> None:
@@ -75,19 +68,8 @@ async def _stream(
     stdout: BinaryIO,
     stderr: TextIO,
 ) -> int:
-    request = ReplyRequest(
-        model=settings.model,
-        max_tokens=settings.max_tokens,
-        messages=[{"role": "user", "content": prompt}],
-        system=settings.system,
-        temperature=settings.temperature,
-    )
-    if recorder is not None:
-        recorder.next_reply()
-    session = ReplySession(
-        make_client(backend), request, base_url=backend.shown_url,
-        on_event=recorder.write if recorder is not None else None,
-    )
+    request = request_for(chat_settings(settings), [{"role": "user", "content": prompt}])
+    session = reply_session(make_client(backend), backend, request, recorder)
     session.on_attempt = lambda attempt: say(stderr, attempt.describe())
     reply = session.reply
     to_terminal = stdout.isatty()

@@ -72,7 +72,7 @@ class Turn:
         """Take in everything the session knows now: text, blocks, state, usage, timings."""
         reply = session.reply
         self.text = reply.text
-        self.model = reply.model or session.request.model
+        self.model = reply.model or session.model
         self.state = reply.state.value
         self.reason = reply.reason
         self.stop_reason = reply.stop_reason

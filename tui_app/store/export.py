@@ -107,3 +107,11 @@ def to_json(conversation: Conversation, events: Mapping[int, list[WireEvent]]) -
         "turns": turns,
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def export_file_name(conversation: Conversation, fmt: str) -> str:
+    """`claude-tui-12-how-do-i-parse-sse.md`: the id and a few words of the title."""
+    words = "".join(ch if ch.isalnum() else "-" for ch in conversation.title.lower())
+    slug = "-".join(part for part in words.split("-") if part)[:40].rstrip("-") or "conversation"
+    number = f"{conversation.id}-" if conversation.id is not None else ""
+    return f"claude-tui-{number}{slug}.{fmt}"

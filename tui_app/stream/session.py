@@ -1,6 +1,6 @@
-"""One request to a Messages API backend and its streamed reply, observed at the wire.
+"""One reply, observed at the wire: the bytes a source brings are decoded and folded into a `Reply` here.
 
-The request goes through the real SDK (auth, retries, headers, HTTP), but the body is read here as raw
+Over HTTP the request goes through the real SDK (auth, retries, headers), but its body is read as raw
 bytes: the SDK's stream layer drops `ping`, raises on `error` and ends silently on a dropped connection,
 and an app that shows the stream must see all of that as it happened.
 """
@@ -12,56 +12,29 @@ import dataclasses
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from tui_app.stream.attempts import FailedAttempt, error_of, retry_after_seconds, should_retry, watching
-from tui_app.stream.backend import PLACEHOLDER_KEY, REDACTED
 from tui_app.stream.events import NOT_STREAMED, WireEvent, json_problem, parse_data, wire_event_from_frame
 from tui_app.stream.failures import Failure, FailureKind, classify_exception
 from tui_app.stream.metrics import ReplyTimings
 from tui_app.stream.reply import CONTENT_DELTAS, Reply, ReplyState
+from tui_app.stream.source import SSE, ReplyRequest, StreamSource
 from tui_app.stream.sse import SSEDecoder, SSEFrame
 
 if TYPE_CHECKING:
-    import anthropic
     import httpx2
 
-SHORTEST_KEY_REDACTED = 8
-"""A key shorter than this (a local server's `x`, say) is not looked for: it would match ordinary text."""
+__all__ = ["ReplyRequest", "ReplySession"]
 
 Clock = Callable[[], float]
-
-
-@dataclass(frozen=True, slots=True)
-class ReplyRequest:
-    """What is sent: the model, its settings, and the whole conversation so far."""
-
-    model: str
-    max_tokens: int
-    messages: list[dict[str, Any]]
-    system: str | None = None
-    temperature: float | None = None
-
-    def params(self) -> dict[str, Any]:
-        """The request body's fields (without `stream`)."""
-        params: dict[str, Any] = {
-            "model": self.model,
-            "max_tokens": self.max_tokens,
-            "messages": self.messages,
-        }
-        if self.system:
-            params["system"] = self.system
-        if self.temperature is not None:
-            params["temperature"] = self.temperature
-        return params
 
 
 @dataclass(slots=True)
 class ReplySession:
     """Streams one reply. Read `reply`, `events` and `timings` at any moment; they are always current."""
 
-    client: anthropic.AsyncAnthropic
-    request: ReplyRequest
+    source: StreamSource
     base_url: str = ""
     """The server as failure messages name it (credentials redacted)."""
     clock: Clock = time.perf_counter
@@ -78,6 +51,11 @@ class ReplySession:
     _unstreamed: Failure | None = None
     """Set when the answer was neither an event stream nor a Message: what it was instead."""
 
+    @property
+    def model(self) -> str:
+        """The model asked for."""
+        return self.source.model
+
     def elapsed(self) -> float:
         """Seconds since the request was sent."""
         return self.clock() - self._started
@@ -85,25 +63,18 @@ class ReplySession:
     async def stream(self) -> AsyncIterator[WireEvent]:
         """Send the request and yield each wire event once it has been folded into `reply`."""
         self._started = self.clock()
-        self.reply.model = self.request.model
+        self.reply.model = self.source.model
         response_open = False
         watch = watching.set(self)
         try:
-            params = self.request.params()
-            # This SDK no longer types sampling parameters (current Claude models reject them), but
-            # older models and other Messages API servers take them: sent as given, in the body.
-            sampling = {name: params.pop(name) for name in ("temperature",) if name in params}
-            async with self.client.messages.with_streaming_response.create(
-                **params, stream=True, extra_body=sampling or None
-            ) as response:
+            async with self.source.open() as body:
                 response_open = True
-                content_type = response.http_response.headers.get("content-type", "")
-                if not content_type.startswith("text/event-stream"):
-                    body = await response.http_response.aread()
-                    yield self._record_body(body.decode("utf-8", errors="replace"), content_type)
+                if not body.content_type.startswith(SSE):
+                    text = (await body.read()).decode("utf-8", errors="replace")
+                    yield self._record_body(text, body.content_type)
                 else:
                     decoder = SSEDecoder()
-                    async for chunk in response.http_response.aiter_bytes():
+                    async for chunk in body.chunks:
                         arrived = self.elapsed()
                         for frame in decoder.feed(chunk):
                             yield self._record(frame, arrived)
@@ -113,7 +84,7 @@ class ReplySession:
             self._settle(ReplyState.CANCELLED, None)
             raise
         except Exception as error:  # noqa: BLE001 - every failure becomes a state, never a traceback
-            failure = classify_exception(error, self.base_url, getattr(self.client.timeout, "read", None))
+            failure = classify_exception(error, self.base_url, self.source.read_timeout)
             failure = dataclasses.replace(failure, message=self._redact(failure.message))
             if response_open and failure.kind in (FailureKind.INCOMPLETE, FailureKind.SERVER):
                 # Some of the reply may have arrived: it is kept, and marked as cut short.
@@ -133,7 +104,7 @@ class ReplySession:
         if response.status_code < 400 or not response.request.url.path.endswith("/messages"):
             return
         await response.aread()
-        number, attempts = len(self.attempts) + 1, self.client.max_retries + 1
+        number, attempts = len(self.attempts) + 1, self.source.attempts
         self._note_attempt(FailedAttempt(
             number=number,
             attempts=attempts,
@@ -151,8 +122,8 @@ class ReplySession:
 
         if not request.url.path.endswith("/messages"):
             return
-        number, attempts = len(self.attempts) + 1, self.client.max_retries + 1
-        timeout = getattr(self.client.timeout, "read", None)
+        number, attempts = len(self.attempts) + 1, self.source.attempts
+        timeout = self.source.read_timeout
         if isinstance(error, httpx2.TimeoutException) and timeout:
             what = f"no answer for {timeout:g} s ({type(error).__name__})"
         else:
@@ -174,11 +145,7 @@ class ReplySession:
             self.on_attempt(attempt)
 
     def _redact(self, text: str) -> str:
-        """The API key out of anything a server sent back (some echo it in their errors)."""
-        key = self.client.api_key
-        if key and len(key) >= SHORTEST_KEY_REDACTED and key != PLACEHOLDER_KEY and key in text:
-            return text.replace(key, REDACTED)
-        return text
+        return self.source.redact(text)
 
     def _record_body(self, body: str, content_type: str) -> WireEvent:
         """A whole answer that is not an event stream: a Message in JSON (some servers never stream), or

@@ -82,7 +82,7 @@ class StatusBar(Widget):
 
     def show_session(self, session: ReplySession) -> None:
         reply, timings = session.reply, session.timings
-        self.set_field("model", reply.model or session.request.model)
+        self.set_field("model", reply.model or session.model)
         self.set_field("input", f"in {reply.input_tokens if reply.input_tokens is not None else '–'}")
         output, final = reply.live_output_tokens
         self.set_field("output", f"out {output if final else f'~{output}'}")

@@ -1,0 +1,446 @@
+"""The chat: transcript, prompt, event log, status bar and keys, and what the user does with them: send a
+prompt (a reply runner streams the reply onto `ReplyPanes`), cancel, copy, retry, edit the last prompt,
+start afresh, open a saved conversation, change the model and settings, export."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+from typing import TYPE_CHECKING, Protocol
+
+from textual import on, work
+from textual.actions import SkipAction
+from textual.app import ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.worker import Worker, WorkerState
+
+from tui_app.gc_policy import CollectionPolicy
+from tui_app.model.conversation import Conversation, Turn
+from tui_app.model.ending import Ending
+from tui_app.runtime import chat_settings, reply_session, request_for
+from tui_app.screens.main_screen import MainScreen
+from tui_app.screens.reply_display import ReplyEnded, ReplyPanes
+from tui_app.settings import Settings
+from tui_app.store.errors import StoreError
+from tui_app.stream.failures import FailureKind
+from tui_app.stream.reply import ReplyState
+from tui_app.text_safety import neutralize
+from tui_app.widgets.copy_request import copy_request_for
+from tui_app.widgets.event_log import EventLog
+from tui_app.widgets.key_footer import KeyFooter
+from tui_app.widgets.prompt_input import PromptInput
+from tui_app.widgets.status_bar import StatusBar
+from tui_app.widgets.transcript_view import TranscriptView
+
+if TYPE_CHECKING:
+    import anthropic
+
+    from tui_app.screens.conversations_screen import ConversationsChoice
+    from tui_app.store.writer import StoreWriter
+    from tui_app.stream.backend import Backend
+    from tui_app.stream.events import WireEvent
+    from tui_app.stream.recorder import EventsFile
+    from tui_app.stream.session import Clock, ReplySession
+    from tui_app.widgets.reply_view import ReplyView
+
+REOPENED_EVENT_REPLIES = 5
+"""Replies whose events the event log shows when a conversation is opened; `e` on a reply shows any other."""
+
+
+class ChatServices(Protocol):
+    """What the chat needs from the app: settings, the backend, the store, the SDK client, the clipboard."""
+
+    settings: Settings
+    backend: Backend | None
+    writer: StoreWriter | None
+    store_problem: str | None
+    events_file: EventsFile | None
+    clock: Clock | None
+
+    async def store_opened(self) -> None: ...
+
+    async def sdk_client(self) -> anthropic.AsyncAnthropic: ...
+
+    def copy_text(self, text: str, what: str) -> None: ...
+
+
+class ChatScreen(MainScreen):
+    """Talk to Claude and watch the stream."""
+
+    BINDINGS = [
+        # Priority where the prompt (a TextArea) would otherwise take the key: it binds Ctrl+Y to redo.
+        # The ids are the [keys] names of the config file; its keymap replaces these defaults.
+        Binding("escape", "cancel_reply", "Cancel reply", priority=True, id="cancel_reply"),
+        Binding("ctrl+y", "copy_reply", "Copy reply", priority=True, id="copy_reply"),
+        Binding("ctrl+r", "toggle_raw", "Raw events", priority=True, id="raw_events"),
+        Binding("f2", "toggle_events", "Events panel", show=False, id="events_panel"),
+        Binding("f3", "conversations", "Conversations", id="conversations"),
+        Binding("f4", "chat_settings", "Model", show=False, id="chat_settings"),
+        Binding("f5", "retry", "Retry", id="retry"),
+        Binding("ctrl+up", "edit_prompt", "Edit last prompt", show=False, priority=True, id="edit_prompt"),
+        Binding("ctrl+n", "new_conversation", "New", show=False, priority=True, id="new_conversation"),
+    ]
+
+    def __init__(self, services: ChatServices) -> None:
+        super().__init__()
+        self.services = services
+        self.settings = services.settings
+        self.conversation = Conversation(chat_settings(self.settings))
+        self.session: ReplySession | None = None
+        """The reply streaming, or the last one streamed in this conversation."""
+        self.editing: Turn | None = None
+        """The prompt being edited, which the next prompt sent replaces."""
+        self._reply_turn: Turn | None = None
+        self._panes: ReplyPanes | None = None
+        self._collection = CollectionPolicy()
+
+    def widgets_to_compose(self) -> ComposeResult:
+        """The chat's widgets. The app composes them, so that they are there when its start-up speaks."""
+        with Horizontal(id="main"):
+            with Vertical(id="conversation"):
+                yield TranscriptView(id="transcript")
+                yield PromptInput(self.settings.keys, id="prompt")
+            yield EventLog(id="events")
+        yield StatusBar(id="status")
+        yield KeyFooter(id="footer")
+
+    def show_panels(self) -> None:
+        """The panels the settings ask for."""
+        panels = self.settings.panels
+        self.query_one("#events").display = panels.events
+        self.query_one("#status").display = panels.status
+        self.query_one("#footer").display = panels.footer
+
+    async def add_notice(self, text: str) -> None:
+        await self.query_one(TranscriptView).add_notice(text)
+
+    @property
+    def streaming(self) -> bool:
+        return self.session is not None and not self.session.reply.state.finished
+
+    @property
+    def replying(self) -> bool:
+        """A reply is under way, from the moment its prompt is accepted (before its session exists, while
+        the SDK may still be loading) until it has been drawn."""
+        return any(worker.group == "reply" and not worker.is_finished for worker in self.app.workers)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "cancel_reply":
+            return self.streaming
+        return True
+
+    def refuse_while_replying(self, what: str) -> bool:
+        if self.replying:
+            self.notify(f"A reply is still streaming: Escape cancels it, then {what}.", severity="warning")
+        return self.replying
+
+    def save(self, turn: Turn) -> None:
+        writer = self.services.writer
+        if writer is not None:
+            writer.save_turn(self.conversation, turn)
+
+    def save_turn(self, turn: Turn) -> None:
+        self.save(turn)
+
+    def save_events(self, turn: Turn, events: list[WireEvent]) -> None:
+        writer = self.services.writer
+        if writer is not None:
+            writer.save_events(turn, events)
+
+    def show_title(self) -> None:
+        self.app.sub_title = neutralize(self.conversation.title)
+
+    @on(PromptInput.Submitted)
+    async def send_prompt(self, event: PromptInput.Submitted) -> None:
+        if self.refuse_while_replying("send again"):
+            return
+        event.prompt_input.clear()
+        event.prompt_input.remember(event.text)
+        transcript = self.query_one(TranscriptView)
+        if self.editing is not None and self.editing is self.conversation.last("user"):
+            aside = self.conversation.supersede_last_prompt()
+            transcript.mark_superseded(aside)
+            for turn in aside:
+                self.save(turn)
+        self.stop_editing()
+        turn, unanswered = self.conversation.add_user(event.text)
+        transcript.mark_superseded(unanswered)
+        for earlier in unanswered:
+            self.save(earlier)
+        self.show_title()
+        await transcript.add_user_turn(turn)
+        self.save(turn)
+        self.stream_reply()
+
+    @work(group="reply", exclusive=True, exit_on_error=False)
+    async def stream_reply(self) -> None:
+        """Stream one reply into the transcript, the event log and the status bar, saving as it goes."""
+        from tui_app.reply_runner import ReplyRunner
+
+        services = self.services
+        assert services.backend is not None
+        await services.store_opened()
+        asking = self.conversation.settings
+        request = request_for(asking, self.conversation.messages())
+        turn = self.conversation.add_reply(asking.model)
+        turn.settings = {name: value for name, value in request.params().items() if name != "messages"}
+        client = await services.sdk_client()
+        session = reply_session(client, services.backend, request, services.events_file, services.clock)
+        self.session, self._reply_turn = session, turn
+        self._panes = ReplyPanes(self.query_one(TranscriptView), self.query_one(EventLog), self.query_one(StatusBar),
+                                 number=len(self.conversation.replies), collection=self._collection)
+        self.refresh_bindings()
+        await ReplyRunner(session, turn, self._panes, self if services.writer is not None else None).run()
+
+    @on(ReplyEnded)
+    def reply_ended(self, ended: ReplyEnded) -> None:
+        self.refresh_bindings()
+        reply, failure = ended.session.reply, ended.session.failure
+        if ended.session is not self.session or failure is None or not Ending.of(reply).went_wrong:
+            return
+        retry = f" ({self.settings.keys.label('retry')} retries)"
+        self.notify(failure.message + retry, title=f"Reply {reply.state.value}", severity="error", timeout=12)
+        rejected = failure.kind in (FailureKind.AUTH, FailureKind.REJECTED, FailureKind.USAGE)
+        if rejected and not reply.blocks and not self.query_one(PromptInput).text.strip():
+            # Refused before a word arrived: the prompt goes back to be fixed and sent in its place.
+            self.edit_last_prompt()
+
+    @on(Worker.StateChanged)
+    def report_worker_error(self, event: Worker.StateChanged) -> None:
+        """A failure inside the app is shown, never swallowed; while replying it ends the reply as failed, and
+        the next prompt still works."""
+        if event.state is not WorkerState.ERROR:
+            return
+        error = event.worker.error
+        self.notify(f"{type(error).__name__}: {error}", title="Internal error", severity="error")
+        if event.worker.group == "reply":
+            if self.session is not None and not self.session.reply.state.finished:
+                self.session.reply.finish(ReplyState.FAILED, f"internal error: {error}")
+            self.refresh_bindings()
+
+    async def show_conversation(self, conversation: Conversation) -> None:
+        """Show `conversation` in place of the one on screen."""
+        self.conversation = conversation
+        self.session = self._reply_turn = None
+        if self._panes is not None:
+            self._panes.detached = True
+        self.stop_editing()
+        self.show_title()
+        await self.query_one(TranscriptView).show(conversation.turns)
+        self.query_one(EventLog).reset()
+        prompt = self.query_one(PromptInput)
+        prompt.sent_prompts = [turn.text for turn in conversation.turns if turn.role == "user"]
+        assert self.services.backend is not None
+        self.query_one(StatusBar).show_idle(self.services.backend.label, conversation.settings)
+        self.refresh_bindings()
+
+    def edit_last_prompt(self) -> None:
+        """Put the last prompt back in the prompt; sending it sets the old one and its reply aside."""
+        last = self.conversation.last("user")
+        if last is None:
+            return
+        prompt = self.query_one(PromptInput)
+        prompt.show_text(last.text)
+        prompt.focus()
+        self.editing = last
+        prompt.border_title = "Prompt · editing your last prompt: sending replaces it and its reply"
+
+    def stop_editing(self) -> None:
+        self.editing = None
+        self.query_one(PromptInput).border_title = "Prompt"
+
+    @on(PromptInput.Changed)
+    def prompt_changed(self, event: PromptInput.Changed) -> None:
+        if self.editing is not None and not event.text_area.text.strip():
+            self.stop_editing()
+
+    def action_cancel_reply(self) -> None:
+        if not self.streaming:
+            raise SkipAction()
+        self.app.workers.cancel_group(self, "reply")
+
+    async def cancel_reply_and_wait(self) -> None:
+        if self.replying:
+            self.app.workers.cancel_group(self, "reply")
+            await self.app.workers.wait_for_complete()
+
+    def action_copy_reply(self) -> None:
+        turn = self.conversation.last("assistant")
+        if turn is None:
+            self.notify("There is no reply to copy yet.", title="Copy", severity="warning")
+            return
+        live = self.session is not None and turn is self._reply_turn
+        request = copy_request_for(self.session.reply if self.session and live else turn.to_reply(), "the last reply")
+        self.services.copy_text(request.text, request.what)
+
+    def action_toggle_raw(self) -> None:
+        events = self.query_one(EventLog)
+        events.display = True
+        events.toggle_raw()
+
+    def action_toggle_events(self) -> None:
+        events = self.query_one(EventLog)
+        events.display = not events.display
+
+    async def on_reply_view_events_requested(self, request: ReplyView.EventsRequested) -> None:
+        """`e` on a reply: its events in the log, read back from the store when needed."""
+        replies = self.conversation.replies
+        if request.turn not in replies:
+            return
+        number = replies.index(request.turn) + 1
+        event_log = self.query_one(EventLog)
+        event_log.display = True
+        if not event_log.has_reply(number):
+            await self._show_saved_events(number, request.turn)
+        event_log.show_reply(number)
+
+    async def resume(self, which: int | str) -> None:
+        """Open the conversation asked for on the command line (an id, or `last`)."""
+        writer = self.services.writer
+        assert writer is not None
+        store = writer.store
+        if store.notice is not None:
+            await self.add_notice(f"Nothing to resume: {store.notice}.")
+            return
+        conversation_id = await writer.call(store.last_conversation_id) if which == "last" else which
+        if conversation_id is None:
+            await self.add_notice("There is no saved conversation to continue yet.")
+            return
+        await self.open_conversation(int(conversation_id))
+        # What was asked for on this command line wins over what the conversation was saved with.
+        given = {name: getattr(self.settings, name) for name in ("model", "max_tokens", "system", "temperature")
+                 if self.settings.source(name).startswith("command line")}
+        if given and self.conversation.id == conversation_id:
+            self.conversation.settings = replace(self.conversation.settings, **given)
+            self.query_one(StatusBar).show_settings(self.conversation.settings)
+            writer.save_conversation(self.conversation)
+
+    async def open_conversation(self, conversation_id: int) -> None:
+        """Show a saved conversation, ready to continue: its last screen at once, older turns on scrolling."""
+        writer = self.services.writer
+        assert writer is not None
+        try:
+            conversation = await writer.call(writer.store.load, conversation_id)
+        except StoreError as error:
+            await self.add_notice(f"Cannot open conversation {conversation_id}: {error}")
+            return
+        conversation.settings.max_tokens = conversation.settings.max_tokens or self.settings.max_tokens
+        await self.show_conversation(conversation)
+        self._load_recent_events()
+
+    @work(group="store-read", exclusive=True, exit_on_error=False)
+    async def _load_recent_events(self) -> None:
+        """The event log of a reopened conversation: the events of its last few replies."""
+        replies = self.conversation.replies
+        first = max(0, len(replies) - REOPENED_EVENT_REPLIES)
+        for number, turn in enumerate(replies[first:], start=first + 1):
+            await self._show_saved_events(number, turn)
+
+    async def _show_saved_events(self, number: int, turn: Turn) -> None:
+        event_log = self.query_one(EventLog)
+        writer = self.services.writer
+        if turn.id is None or writer is None or event_log.has_reply(number):
+            return
+        try:
+            events = await writer.call(writer.store.events, turn.id)
+        except StoreError as error:
+            self.notify(str(error), title="Events not read", severity="error")
+            return
+        event_log.begin_reply(number, f"reply {number} · {turn.model} · saved", events)
+        event_log.note(f"{len(events)} events · {turn.reply_state.value}")
+        event_log.refresh_view()
+
+    def action_new_conversation(self) -> None:
+        if self.refuse_while_replying("start a new conversation"):
+            return
+        self.run_worker(self.show_conversation(Conversation(chat_settings(self.settings))), group="show")
+        self.notify("A new conversation: the last one is saved (F3 lists them).", title="Conversations")
+
+    def action_conversations(self) -> None:
+        writer = self.services.writer
+        if writer is None:
+            problem = self.services.store_problem or "the store is opening"
+            self.notify(f"Conversations are not available: {problem}.", title="Conversations", severity="warning")
+            return
+        from tui_app.screens.conversations_screen import ConversationsScreen  # loaded when first needed
+
+        self.app.push_screen(ConversationsScreen(writer, self.conversation.id), self._conversations_closed)
+
+    async def _conversations_closed(self, choice: ConversationsChoice | None) -> None:
+        if choice is None:
+            return
+        current = self.conversation.id
+        if current in choice.renamed:
+            self.conversation.title = choice.renamed[current]
+            self.show_title()
+        if choice.open is not None and choice.open != current:
+            if not self.refuse_while_replying("open another conversation"):
+                await self.open_conversation(choice.open)
+        elif current is not None and current in choice.deleted:
+            await self.cancel_reply_and_wait()
+            await self.show_conversation(Conversation(chat_settings(self.settings)))
+
+    def action_retry(self) -> None:
+        if self.refuse_while_replying("retry"):
+            return
+        aside = self.conversation.supersede_last_reply()
+        if aside is None:
+            self.notify("There is no reply to retry yet.", title="Retry", severity="warning")
+            return
+        self.query_one(TranscriptView).mark_superseded([aside])
+        self.save(aside)
+        self.stream_reply()
+
+    def action_edit_prompt(self) -> None:
+        if self.refuse_while_replying("edit"):
+            return
+        if self.conversation.last("user") is None:
+            self.notify("There is no prompt to edit yet.", title="Edit", severity="warning")
+            return
+        self.edit_last_prompt()
+
+    @work(group="chat-settings", exclusive=True, exit_on_error=False)
+    async def action_chat_settings(self) -> None:
+        """Pick the model from the backend's list and set this conversation's settings."""
+        from tui_app.screens.chat_settings_screen import ChatSettingsScreen  # loaded when first needed
+        from tui_app.stream.models import available_models
+
+        backend = self.services.backend
+        if backend is None:
+            return
+        models, note = await available_models(await self.services.sdk_client(), backend.shown_url)
+        chosen = await self.app.push_screen_wait(ChatSettingsScreen(self.conversation.settings, models, note))
+        if chosen is None:
+            return
+        self.conversation.settings = chosen
+        self.query_one(StatusBar).show_settings(chosen)
+        if self.services.writer is not None:
+            self.services.writer.save_conversation(self.conversation)
+        self.notify(f"This conversation now asks {chosen.model}.", title="Settings")
+
+    @work(group="export", exit_on_error=False)
+    async def export_conversation(self, fmt: str) -> None:
+        """Write the conversation on screen to a file the user names (Markdown or JSON)."""
+        from tui_app.screens.export_dialog import export_conversation
+
+        await export_conversation(self.app, self.conversation, self.services.writer, fmt)
+
+    def system_commands(self) -> Iterable[SystemCommand]:
+        """The chat's entries in the command palette."""
+        yield SystemCommand("Raw events", "Switch the event log between summaries and raw payloads",
+                            self.action_toggle_raw)
+        yield SystemCommand("Events panel", "Show or hide the event log", self.action_toggle_events)
+        yield SystemCommand("Copy last reply", "Copy the last reply's Markdown source", self.action_copy_reply)
+        yield SystemCommand("Conversations", "Search, open, rename or delete saved conversations",
+                            self.action_conversations)
+        yield SystemCommand("New conversation", "Start afresh; this one stays saved", self.action_new_conversation)
+        yield SystemCommand("Model and settings", "Model, system prompt, temperature, max tokens",
+                            self.action_chat_settings)
+        yield SystemCommand("Retry last reply", "Ask again; the old reply is kept, set aside", self.action_retry)
+        yield SystemCommand("Edit last prompt", "Change the last prompt and send it in its place",
+                            self.action_edit_prompt)
+        yield SystemCommand("Export conversation as Markdown", "A readable file with a metadata header",
+                            lambda: self.export_conversation("md"))
+        yield SystemCommand("Export conversation as JSON", "Everything: turns, settings, usage, timings, events",
+                            lambda: self.export_conversation("json"))

@@ -1,0 +1,40 @@
+"""Export a conversation: ask where, read its events when the format keeps them, write the file (private)."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from tui_app.model.conversation import Conversation
+from tui_app.private_files import write_private_text
+from tui_app.screens.text_prompt_screen import TextPromptScreen
+from tui_app.store.export import export, export_file_name
+
+if TYPE_CHECKING:
+    from textual.app import App
+
+    from tui_app.store.writer import StoreWriter
+
+
+async def export_conversation(app: App, conversation: Conversation, writer: StoreWriter | None, fmt: str) -> None:
+    """Write `conversation` to a file the user names, as Markdown (`md`) or JSON (`json`)."""
+    if not conversation.turns:
+        app.notify("There is nothing to export yet.", title="Export", severity="warning")
+        return
+    suggested = Path.cwd() / export_file_name(conversation, fmt)
+    answer = await app.push_screen_wait(TextPromptScreen(f"Export as {fmt.upper()} to", str(suggested)))
+    if answer is None:
+        return
+    events = {}
+    if fmt == "json" and writer is not None:
+        for turn in conversation.replies:
+            if turn.id is not None:
+                events[turn.id] = await writer.call(writer.store.events, turn.id)
+    target = Path(answer).expanduser()
+    try:
+        await asyncio.to_thread(write_private_text, target, export(conversation, fmt, events))
+    except OSError as error:
+        app.notify(f"Not exported to {target}: {error.strerror or error}", title="Export", severity="error")
+        return
+    app.notify(f"Exported {len(conversation.turns)} turns to {target}", title="Export")
