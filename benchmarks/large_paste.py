@@ -54,7 +54,7 @@ async def measure(text: str, folder: Path) -> dict[str, float]:
         figures["keystroke"] = time.perf_counter() - started
         started = time.perf_counter()
         await pilot.press("enter")
-        while not (app.sessions and app.sessions[-1].reply.state is ReplyState.DONE and app.query(UserTurn)):
+        while not (app.chat.session and app.chat.session.reply.state is ReplyState.DONE and app.query(UserTurn)):
             await pilot.pause()
         await app.workers.wait_for_complete()
         await pilot.pause()

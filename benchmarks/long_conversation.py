@@ -107,7 +107,7 @@ async def scroll_back(path: Path, conversation_id: int, pages: int) -> dict[str,
             most = max(most, len(transcript.turn_views))
         figures["seconds per page back"] = (time.perf_counter() - started) / pages
         figures["most turn widgets"] = most
-        figures["turns drawn back"] = len(app.conversation.turns) - transcript.mounted_range[0]
+        figures["turns drawn back"] = len(app.chat.conversation.turns) - transcript.mounted_range[0]
         figures["memory after (MB)"] = rss_mb()
     return figures
 

@@ -40,10 +40,11 @@ def resident_mb() -> float:
 
 async def stream_reply(app: App, pilot: Pilot, prompt: str) -> None:
     """Send `prompt` and wait until its reply has finished and been drawn."""
-    replies = len(app.sessions)
+    replies = len(app.chat.conversation.replies)
     app.query_one(PromptInput).load_text(prompt)
     await pilot.press("enter")
-    while len(app.sessions) == replies or not app.sessions[-1].reply.state.finished:
+    while len(app.chat.conversation.replies) == replies or app.chat.session is None \
+            or not app.chat.session.reply.state.finished:
         await pilot.pause(0.05)
     await app.workers.wait_for_complete()
     await pilot.pause()
@@ -67,7 +68,7 @@ async def measure(url: str, events: int) -> dict[str, float]:
             started = time.perf_counter()
             await stream_reply(app, pilot, f"bench size={size} rate=0")
             figures["stream s"] = time.perf_counter() - started
-            figures["events"] = len(app.sessions[-1].events)
+            figures["events"] = len(app.chat.session.events)
             figures["memory growth MB"] = resident_mb() - before
             figures["with the first request MB"] = resident_mb() - cold
             app.query_one("#event-lines", EventLines).focus()

@@ -153,7 +153,7 @@ async def run_claude_tui(url: str, prompt: str, size: int, display: Display) -> 
             finished = display.marks[-1][0]
             cpu = time.process_time() - cpu
             await app.workers.wait_for_complete()
-            session = app.sessions[-1]
+            session = app.chat.session
             assert session.reply.text == markdown_corpus(size), "the reply differs from what was sent"
             assert session.timings.first_token is not None
             first = session._started + session.timings.first_token
