@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import stat
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from textual.color import Color
 from textual.css.constants import VALID_STYLE_FLAGS
 from textual.theme import BUILTIN_THEMES, Theme
 
-from tests.conftest import send_and_finish, until
+from tests.conftest import WAIT_LIMIT, send_and_finish, until
 from tui_app.config import THEME_NAME, load_settings
 from tui_app.theme_loader import EVENT_VARIABLES, STYLE_MARK, THEME_FIELDS, load_themes, theme_from_mapping
 from tui_app.widgets.event_lines import EventLines
@@ -144,7 +145,7 @@ my-own = "anything $at all 1fr"
     async with app.run_test(size=(120, 40)) as pilot:
         assert app.theme == "forms"
         assert not [notice for notice in app.query(".notice") if "theme" in str(notice.render())]
-        await send_and_finish(pilot, "echo colours")
+        await send_and_finish(pilot, "echo")
         assert app.export_screenshot()
 
 
@@ -205,10 +206,15 @@ async def test_switching_theme_restyles_the_event_log_and_is_remembered(make_app
 async def test_every_available_theme_including_textuals_own_draws_the_screen(make_app) -> None:
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await send_and_finish(pilot, "echo colours")
+        await send_and_finish(pilot, "echo")
+        restyled = asyncio.Event()
+        # Told once the style sheet is refreshed in the new theme: all the screenshot needs, sooner than idle.
+        app.theme_changed_signal.subscribe(app, lambda _: restyled.set(), immediate=True)
         for name in sorted(app.available_themes):
-            app.theme = name
-            await pilot.pause()
+            if name != app.theme:
+                restyled.clear()
+                app.theme = name
+                await asyncio.wait_for(restyled.wait(), WAIT_LIMIT)
             assert app.export_screenshot(), name  # renders every widget, event log lines included
 
 
