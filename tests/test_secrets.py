@@ -111,7 +111,7 @@ def test_debug_logs_show_each_requests_headers_with_the_credentials_redacted(tmp
 
 
 def test_redaction_covers_the_shapes_headers_are_logged_in() -> None:
-    from tui_app.debug_log import redact
+    from tui_app.stream.debug_log import redact
 
     assert redact(f"key {KEY} used", [KEY]) == "key [redacted] used"
     assert redact("{'x-api-key': 'abc', 'host': 'h'}") == "{'x-api-key': '[redacted]', 'host': 'h'}"
@@ -197,7 +197,7 @@ async def test_the_app_never_shows_credentials_in_the_base_url(tmp_path) -> None
 
 
 def test_the_debug_log_never_holds_credentials_in_a_url() -> None:
-    from tui_app.debug_log import redact
+    from tui_app.stream.debug_log import redact
 
     line = redact('HTTP Request: POST http://me:hunter2pw@proxy.test:8080/v1/messages?key=qkey123 "HTTP/1.1 200 OK"')
     assert "hunter2pw" not in line and "qkey123" not in line

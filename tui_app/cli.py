@@ -102,7 +102,7 @@ def settings_from_args(args: argparse.Namespace, environ: Mapping[str, str]) -> 
 
 def _start_debug_log(args: argparse.Namespace, settings: Settings, environ: Mapping[str, str]) -> None:
     """Before the SDK is imported: so its own logging set-up, which would print to stderr, adds nothing."""
-    from tui_app.debug_log import requested_level, start_debug_log
+    from tui_app.stream.debug_log import requested_level, start_debug_log
 
     level = requested_level(environ, args.debug_log)
     if level is None:

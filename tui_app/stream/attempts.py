@@ -16,7 +16,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
-from tui_app.debug_log import log_exchange
+from tui_app.stream.debug_log import log_exchange
 
 if TYPE_CHECKING:
     import httpx2
