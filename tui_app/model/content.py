@@ -4,12 +4,17 @@ saved turn draws again, and the messages the next request sends."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from tui_app.stream.reply import ContentBlock, Reply
 
-if TYPE_CHECKING:
-    from tui_app.model.conversation import Turn
+
+class Said(Protocol):
+    """What a message is made of: a turn's role and text, and whether it was set aside."""
+
+    role: str
+    text: str
+    superseded: bool
 
 
 def content_of(reply: Reply) -> list[dict[str, Any]]:
@@ -50,7 +55,7 @@ def block_from_content(index: int, content: dict[str, Any]) -> ContentBlock:
     return block
 
 
-def messages_of(turns: Iterable[Turn]) -> list[dict[str, Any]]:
+def messages_of(turns: Iterable[Said]) -> list[dict[str, Any]]:
     """Turns as Messages API messages, without superseded turns.
 
     Roles must alternate: a prompt answered by a reply with no text at all (a tool call alone) joins

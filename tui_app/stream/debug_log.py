@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TextIO
 
-from tui_app.stream.backend import REDACTED, shown_url
+from tui_app.stream.redaction import REDACTED, shown_url
 
 LOGGERS = ("anthropic", "httpx2", "httpcore2", "tui_app")
 CREDENTIAL_HEADERS = frozenset({"x-api-key", "authorization", "proxy-authorization", "cookie", "set-cookie"})
