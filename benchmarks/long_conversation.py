@@ -30,10 +30,11 @@ sys.path.append(str(Path(__file__).resolve().parents[1]))
 from benchmarks.startup import app_command, first_frame_seconds  # noqa: E402
 from tui_app.app import ClaudeTUI  # noqa: E402
 from tui_app.demo.pacing import UNPACED  # noqa: E402
+from tui_app.model.conversation import ChatSettings, Conversation  # noqa: E402
 from tui_app.settings import Settings  # noqa: E402
 from tui_app.store.database import Store  # noqa: E402
-from tui_app.model.conversation import ChatSettings, Conversation  # noqa: E402
 from tui_app.stream.events import wire_event_from_record  # noqa: E402
+from tui_app.stream.reply import ReplyState  # noqa: E402
 from tui_app.widgets.transcript_view import TranscriptView  # noqa: E402
 
 REPLY = """Here is answer {n}.
@@ -58,7 +59,7 @@ def build(path: Path, turns: int) -> int:
     for n in range(turns // 2):
         conversation.add_user(f"Question {n}: tell me about streaming, part {n}.")
         reply = conversation.add_reply("claude-sonnet-5")
-        reply.text, reply.state, reply.stop_reason = REPLY.format(n=n), "done", "end_turn"
+        reply.text, reply.state, reply.stop_reason = REPLY.format(n=n), ReplyState.DONE, "end_turn"
         reply.content = [{"type": "text", "text": reply.text}]
         reply.input_tokens, reply.output_tokens, reply.first_token, reply.total = 20 * n, 150, 0.6, 3.1
     store.save_conversation(conversation)

@@ -14,8 +14,8 @@ import pytest
 from textual._compositor import Compositor
 
 from tests.conftest import notifications, send_and_finish, start_stalled_reply, until
-from tui_app.store.database import Store
 from tui_app.model.conversation import ChatSettings, Conversation
+from tui_app.store.database import Store
 from tui_app.stream.models import BUILTIN_MODELS
 from tui_app.stream.reply import ReplyState
 from tui_app.widgets.event_log import EventLog
@@ -63,7 +63,7 @@ async def test_each_turn_is_saved_with_its_state_usage_timings_and_events(make_a
     user, reply = conversation.turns
     assert conversation.title == "show me markdown" and conversation.settings.model == app.settings.model
     assert (user.role, user.text) == ("user", "show me markdown")
-    assert reply.text == session.reply.text and reply.state == "done" and reply.stop_reason == "end_turn"
+    assert reply.text == session.reply.text and reply.state is ReplyState.DONE and reply.stop_reason == "end_turn"
     assert (reply.input_tokens, reply.output_tokens) == (session.reply.input_tokens, session.reply.output_tokens)
     assert reply.first_token == session.timings.first_token and reply.total == session.timings.finished
     assert reply.settings == {"model": app.settings.model, "max_tokens": app.settings.max_tokens}
@@ -79,7 +79,7 @@ async def test_a_cancelled_reply_is_saved_with_what_had_arrived(make_app) -> Non
         await app.workers.wait_for_complete()
         conversation = await saved(pilot)
     reply = conversation.turns[1]
-    assert reply.state == "cancelled" and reply.text == session.reply.text != ""
+    assert reply.state is ReplyState.CANCELLED and reply.text == session.reply.text != ""
     assert saved_events(app, reply.id) == [event.name for event in session.events]
 
 
@@ -89,7 +89,7 @@ async def test_a_failed_reply_is_saved_with_its_reason(make_app) -> None:
         await send_and_finish(pilot, "overload me")
         conversation = await saved(pilot)
     reply = conversation.turns[1]
-    assert reply.state == "failed" and "overloaded_error" in reply.reason
+    assert reply.state is ReplyState.FAILED and "overloaded_error" in reply.reason
     assert saved_events(app, reply.id)[-1] == "error"
 
 
@@ -224,7 +224,8 @@ async def test_retry_keeps_the_cancelled_reply_and_adds_a_new_one(make_app) -> N
         assert [type(view).__name__ for view in views] == ["UserTurn", "ReplyView", "ReplyView"]
         assert views[1].has_class("-superseded") and not views[2].has_class("-superseded")
     replies = conversation.replies
-    assert [(turn.state, turn.superseded) for turn in replies] == [("cancelled", True), ("cancelled", False)]
+    cancelled = ReplyState.CANCELLED
+    assert [(turn.state, turn.superseded) for turn in replies] == [(cancelled, True), (cancelled, False)]
     assert app.demo_server.requests[1]["messages"] == [{"role": "user", "content": "stall please"}]
 
 
@@ -384,7 +385,7 @@ def saved_long_conversation(path: Path, turns: int, reply_lines: int = 0) -> int
         conversation.add_user(f"question {number}")
         reply = conversation.add_reply("claude-sonnet-5")
         more = "".join(f"\n\nparagraph {line} of answer {number}" for line in range(reply_lines))
-        reply.text, reply.state = f"answer {number}\n\n- a list\n- of things{more}", "done"
+        reply.text, reply.state = f"answer {number}\n\n- a list\n- of things{more}", ReplyState.DONE
         reply.content = [{"type": "text", "text": reply.text}]
     return save_conversation(path, conversation)
 
@@ -455,7 +456,7 @@ async def test_a_long_saved_reply_opens_drawn_where_the_screen_shows_it(make_app
     conversation.add_user("a long one, please")
     reply = conversation.add_reply("claude-sonnet-5")
     reply.text = "\n\n".join(f"## Part {n}\n\n" + " ".join(f"word{n}_{k}" for k in range(300)) for n in range(30))
-    reply.content, reply.state = [{"type": "text", "text": reply.text}], "done"
+    reply.content, reply.state = [{"type": "text", "text": reply.text}], ReplyState.DONE
     app = make_app(resume=save_conversation(tmp_path / "conversations.db", conversation))
     async with app.run_test(size=(120, height)) as pilot:
         transcript = app.query_one(TranscriptView)
@@ -525,7 +526,7 @@ async def test_quitting_mid_reply_keeps_what_had_arrived(make_app) -> None:
         await pilot.press("ctrl+q")
     with opened_store(app) as store:
         reply = store.load(store.last_conversation_id()).turns[1]
-        assert reply.state == "cancelled" and reply.text == session.reply.text != ""
+        assert reply.state is ReplyState.CANCELLED and reply.text == session.reply.text != ""
         assert [event.name for event in store.events(reply.id)] == [event.name for event in session.events]
 
 

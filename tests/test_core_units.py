@@ -71,7 +71,7 @@ def test_a_prompt_left_unanswered_is_replaced_by_the_next_never_joined_to_it(sta
     conversation = Conversation(ChatSettings("m", 10))
     conversation.add_user("status 401 first")
     if state is not None:  # None: the prompt never got as far as a reply
-        reply_turn(conversation, "").state = state.value
+        reply_turn(conversation, "").state = state
     _second, aside = conversation.add_user("second")
     assert [turn.text for turn in aside][:1] == ["status 401 first"]
     assert all(turn.superseded for turn in aside)
@@ -83,7 +83,7 @@ def test_a_prompt_left_unanswered_is_replaced_by_the_next_never_joined_to_it(sta
 def test_a_reply_that_failed_after_some_text_keeps_its_prompt_and_its_text() -> None:
     conversation = Conversation(ChatSettings("m", 10))
     conversation.add_user("first")
-    reply_turn(conversation, "half an ans").state = ReplyState.FAILED.value
+    reply_turn(conversation, "half an ans").state = ReplyState.FAILED
     assert conversation.add_user("go on")[1] == []
     assert [message["content"] for message in conversation.messages()] == ["first", "half an ans", "go on"]
 
@@ -91,7 +91,7 @@ def test_a_reply_that_failed_after_some_text_keeps_its_prompt_and_its_text() -> 
 def test_a_done_reply_with_no_text_joins_its_prompt_to_the_next_so_roles_alternate() -> None:
     conversation = Conversation(ChatSettings("m", 10))
     conversation.add_user("first")
-    reply_turn(conversation, "").state = ReplyState.DONE.value  # a tool call alone, say
+    reply_turn(conversation, "").state = ReplyState.DONE  # a tool call alone, say
     assert conversation.add_user("second")[1] == []
     assert conversation.messages() == [{"role": "user", "content": "first\n\nsecond"}]
 

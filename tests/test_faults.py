@@ -47,7 +47,7 @@ async def test_a_rejected_request_says_why_and_gives_the_prompt_back(make_app, s
         assert app.demo_server.requests[-1]["messages"] == [{"role": "user", "content": "echo fixed"}]
         assert [turn.superseded for turn in app.chat.conversation.turns] == [True, True, False, False]
         kept = await saved(pilot)
-        assert [(turn.text, turn.state) for turn in kept.turns[:2]] == [(prompt_text, None), ("", "failed")]
+        assert [(turn.text, turn.state) for turn in kept.turns[:2]] == [(prompt_text, None), ("", ReplyState.FAILED)]
 
 
 async def test_the_sdks_retries_are_shown_and_the_third_attempt_succeeds(make_app) -> None:
@@ -144,7 +144,7 @@ async def test_a_stalled_stream_ends_as_stalled_while_the_ui_stays_responsive(ma
         assert "⚠ incomplete: stalled" in str(app.query_one("#transcript .reply-state").render())
         assert app.query_one(PromptInput).text == "next"
         kept = await saved(pilot)
-        assert (kept.turns[1].state, kept.turns[1].text) == ("incomplete", session.reply.text)
+        assert (kept.turns[1].state, kept.turns[1].text) == (ReplyState.INCOMPLETE, session.reply.text)
         assert kept.turns[1].reason.startswith("stalled")
 
 
@@ -192,7 +192,7 @@ async def test_an_unreachable_backend_says_which_url_it_tried(make_app) -> None:
         assert any(f"cannot reach {url}" in message for message in notifications(app))
         assert app.query_one(StatusBar).field("backend") == url.removeprefix("http://")
         kept = await saved(pilot)
-        assert [(turn.text, turn.state) for turn in kept.turns] == [("hello?", None), ("", "failed")]
+        assert [(turn.text, turn.state) for turn in kept.turns] == [("hello?", None), ("", ReplyState.FAILED)]
 
 
 def test_print_mode_names_the_url_when_the_name_does_not_resolve() -> None:
@@ -219,10 +219,10 @@ def test_print_mode_prints_a_malformed_streams_text_and_reports_each_oddity() ->
 
 
 @pytest.mark.parametrize(("prompt", "state", "reason"), [
-    ("overload", "failed", "overloaded_error: Overloaded"),
-    ("drop", "incomplete", "the connection dropped mid-stream"),
-    ("status 500", "failed", "HTTP 500: the server failed (api_error: Internal server error); retry later"),
-    ("status 403", "failed", "HTTP 403: the API key may not use this"),
+    ("overload", ReplyState.FAILED, "overloaded_error: Overloaded"),
+    ("drop", ReplyState.INCOMPLETE, "the connection dropped mid-stream"),
+    ("status 500", ReplyState.FAILED, "HTTP 500: the server failed (api_error: Internal server error); retry later"),
+    ("status 403", ReplyState.FAILED, "HTTP 403: the API key may not use this"),
 ])
 async def test_every_fault_leaves_the_prompt_and_the_partial_reply_saved(make_app, prompt, state, reason) -> None:
     app = make_app()

@@ -8,10 +8,10 @@ import stat
 
 import pytest
 
+from tui_app.model.conversation import ChatSettings, Conversation
 from tui_app.store.database import Store, StoreError
 from tui_app.store.export import to_json, to_markdown
 from tui_app.store.schema import MIGRATIONS, SCHEMA_VERSION
-from tui_app.model.conversation import ChatSettings, Conversation
 from tui_app.stream.events import wire_event_from_record
 from tui_app.stream.reply import ReplyState
 
@@ -21,7 +21,7 @@ def sample_conversation() -> Conversation:
     for state in ReplyState:
         conversation.add_user(f"prompt for {state.value}\nsecond line")
         reply = conversation.add_reply("claude-sonnet-5")
-        reply.state = state.value
+        reply.state = state
         reply.text = f"reply that ended {state.value}"
         reply.reason = None if state is ReplyState.DONE else f"why {state.value}"
         reply.stop_reason = "end_turn" if state is ReplyState.DONE else None
@@ -70,7 +70,7 @@ def test_a_reply_left_open_reads_back_as_incomplete(tmp_path):
     conversation = sample_conversation()
     save(store, conversation)
     waiting = store.load(conversation.id).turns[1]
-    assert waiting.state == "waiting"
+    assert waiting.state is ReplyState.WAITING
     reply = waiting.to_reply()
     assert reply.state is ReplyState.INCOMPLETE and reply.reason == "why waiting"
     assert [block.kind for block in reply.blocks] == ["thinking", "text", "tool_use"]

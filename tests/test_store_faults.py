@@ -12,11 +12,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tui_app.model.conversation import ChatSettings, Conversation, Turn
 from tui_app.store.database import Store, StoreError, fresh_path
 from tui_app.store.schema import JSON_DEPTH
 from tui_app.store.writer import StoreWriter
-from tui_app.model.conversation import ChatSettings, Conversation, Turn
 from tui_app.stream.events import wire_event_from_record
+from tui_app.stream.reply import ReplyState
 
 
 class Failures(list[StoreError]):
@@ -31,7 +32,7 @@ def exchange(text: str, title: str = "") -> tuple[Conversation, Turn]:
     conversation = Conversation(ChatSettings("claude-sonnet-5", 1024), title=title)
     conversation.add_user("a question")
     reply = conversation.add_reply("claude-sonnet-5")
-    reply.text, reply.state, reply.stop_reason = text, "done", "end_turn"
+    reply.text, reply.state, reply.stop_reason = text, ReplyState.DONE, "end_turn"
     reply.content = [{"type": "text", "text": text}]
     reply.settings = {"model": "claude-sonnet-5", "max_tokens": 1024}
     return conversation, reply
@@ -236,7 +237,7 @@ def saved_database(path: Path, replies: int = 30) -> Conversation:
     for number in range(replies):
         conversation.add_user(f"question {number}")
         reply = conversation.add_reply("claude-sonnet-5")
-        reply.text, reply.state = f"answer {number} " + "words " * 200, "done"
+        reply.text, reply.state = f"answer {number} " + "words " * 200, ReplyState.DONE
     assert save_with_writer(path, conversation) == []
     return conversation
 

@@ -41,8 +41,8 @@ class Turn:
     superseded: bool = False
     """Retried or edited: kept in the history as it was, never sent to the model again."""
     model: str | None = None
-    state: str | None = None
-    """A `ReplyState` value for replies."""
+    state: ReplyState | None = None
+    """Where a reply stands (None for prompts); one saved while open reads back as it was saved."""
     reason: str | None = None
     stop_reason: str | None = None
     input_tokens: int | None = None
@@ -62,18 +62,15 @@ class Turn:
     @property
     def reply_state(self) -> ReplyState:
         """How the reply ended; a reply still open when it was last saved was cut short by the app closing."""
-        try:
-            state = ReplyState(self.state or "")
-        except ValueError:
-            return ReplyState.INCOMPLETE
-        return state if state.finished else ReplyState.INCOMPLETE
+        state = self.state
+        return state if state is not None and state.finished else ReplyState.INCOMPLETE
 
     def update_from(self, session: ReplySession) -> None:
         """Take in everything the session knows now: text, blocks, state, usage, timings."""
         reply = session.reply
         self.text = reply.text
         self.model = reply.model or session.model
-        self.state = reply.state.value
+        self.state = reply.state
         self.reason = reply.reason
         self.stop_reason = reply.stop_reason
         self.input_tokens = reply.input_tokens
@@ -129,7 +126,7 @@ class Conversation:
 
     def add_reply(self, model: str) -> Turn:
         """A reply turn that will be filled in as it streams."""
-        turn = Turn("assistant", "", model=model, state=ReplyState.WAITING.value)
+        turn = Turn("assistant", "", model=model, state=ReplyState.WAITING)
         self.turns.append(turn)
         return turn
 

@@ -24,6 +24,7 @@ from tui_app.model.conversation import ChatSettings, Conversation, Turn
 from tui_app.store.errors import StoreError, reason
 from tui_app.store.schema import MIGRATIONS, SCHEMA_VERSION, storable, storable_json, storable_text
 from tui_app.stream.events import WireEvent, wire_event_from_record
+from tui_app.stream.reply import ReplyState
 
 BUSY_SECONDS = 3.0
 """How long to wait for another window's write before calling the database locked."""
@@ -342,6 +343,8 @@ def _turn_values(turn: Turn) -> tuple[object, ...]:
             value = storable_json(value)
         elif name == "superseded":
             value = int(bool(value))
+        elif name == "state":
+            value = value.value if value is not None else None
         else:
             value = storable(value)
         values.append(value)
@@ -358,8 +361,18 @@ def _turn_from_row(row: sqlite3.Row) -> Turn:
                 value = json.loads(value)
             except (TypeError, ValueError, RecursionError):
                 value = {} if name == "settings" else []
+        elif name == "state" and value is not None:
+            value = _state(value)
         setattr(turn, name, value)
     return turn
+
+
+def _state(value: object) -> ReplyState:
+    """A saved state; one this version does not know (saved by a newer one) reads as incomplete."""
+    try:
+        return ReplyState(value)
+    except ValueError:
+        return ReplyState.INCOMPLETE
 
 
 def _snippet(text: str, search: str, width: int = 60) -> str:

@@ -90,6 +90,7 @@ def to_json(conversation: Conversation, events: Mapping[int, list[WireEvent]]) -
     for position, turn in enumerate(conversation.turns):
         record = asdict(turn)
         record["position"] = position
+        record["state"] = turn.state.value if turn.state is not None else None
         if turn.is_reply:
             record["events"] = [event.to_record() for event in events.get(turn.id or -1, [])]
         else:
