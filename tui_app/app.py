@@ -26,6 +26,8 @@ from tui_app.settings import DEFAULT_THEME, Settings, key_action_names
 from tui_app.store.errors import StoreError
 from tui_app.stream.backend import Backend
 from tui_app.text_safety import neutralize
+from tui_app.textual_compat.clipboard import remember_copied_text
+from tui_app.textual_compat.theme import set_theme_before_styling
 from tui_app.theme_loader import event_colour_defaults, load_themes
 from tui_app.widgets import code_lexers
 from tui_app.widgets.copy_request import CopyRequest
@@ -207,7 +209,7 @@ class ClaudeTUI(App):
         """Register every theme that loads and start on the configured one, before the first frame.
 
         Set here rather than once mounted: a theme set after the style sheet is first applied parses
-        and applies it all again, a fifth of the time to the first frame.
+        and applies it all again.
         """
         user_dir = self.settings.config_path.parent / "themes" if self.settings.config_path else None
         themes, theme_problems = load_themes(user_dir)
@@ -220,13 +222,7 @@ class ClaudeTUI(App):
             problems.append(f'theme "{wanted}" ({self.settings.source("theme")}) does not exist; '
                             f"these do: {names}")
             wanted = DEFAULT_THEME
-        # What App._watch_theme does, without the style sheet refresh it schedules: nothing is styled yet.
-        self.set_reactive(App.theme, wanted)
-        dark = self.current_theme.dark
-        self.set_class(dark, "-dark-mode", update=False)
-        self.set_class(not dark, "-light-mode", update=False)
-        self.add_class(f"-theme-{wanted}", update=False)
-        self._refresh_truecolor_filter(self.ansi_theme)
+        set_theme_before_styling(self, wanted)
         self._theme_chosen = True
         self.stylesheet.set_variables(self.get_css_variables())
         return problems
@@ -234,8 +230,7 @@ class ClaudeTUI(App):
     def get_css_variables(self) -> dict[str, str]:
         """The theme's variables, with the colours the app's own CSS uses (the event log's) for themes that do
         not set them, picked from the theme's. Textual also asks while the app is being made, before the
-        theme is chosen: that answer is replaced before anything is styled, so it is not worked out (2 ms
-        before the first frame)."""
+        theme is chosen: that answer is replaced before anything is styled, so it is not worked out."""
         if not self._theme_chosen:
             return {}
         variables = super().get_css_variables()
@@ -261,8 +256,7 @@ class ClaudeTUI(App):
 
     def _warm_up(self) -> None:
         """Load what the first reply needs once the first screen is drawn: the reply widgets and the
-        streaming session here (a twentieth of a second), the SDK client on a thread of its own (most
-        of a second)."""
+        streaming session here, the SDK client on a thread of its own (the slowest part by far)."""
         reply_views()
         import_module("tui_app.stream.session")
         if self._client_maker is not None:
@@ -321,7 +315,7 @@ class ClaudeTUI(App):
 
     def copy_to_clipboard(self, text: str) -> None:
         """Textual's own copies (text selected with the mouse, then Ctrl+C) take the same honest path."""
-        self._clipboard = text
+        remember_copied_text(self, text)
         self.copy_text(text, "the selected text")
 
     def action_help(self) -> None:
