@@ -5,8 +5,10 @@ from __future__ import annotations
 from textual.css.styles import RenderStyles
 from textual.geometry import Region, Size
 
+from tui_app.textual_compat.sizes import SizeUpdates, forget_rows_above, keep_size, redraw_rows
 
-class GrowingFrame:
+
+class GrowingFrame(SizeUpdates):
     """Mixed in before a Textual container that draws only its frame (background, padding, border)
     under its children. A plain class: Textual's style sheets follow only the first widget class among a
     class's bases, which must stay the container's.
@@ -14,9 +16,9 @@ class GrowingFrame:
     At every layout Textual gives each widget its size and its virtual size (what it holds), and a
     widget whose size or virtual size changed is drawn again whole and laid out again. While a reply
     streams, the turn holding it grows by a row or two a frame, and the transcript holding the turns
-    holds more: drawn whole, each is a full screen of lines at every frame, a third of what a frame
-    draws, and each asks for a second layout. But a container's frame does not depend on what it holds,
-    and when it only grows taller, its rows above the old bottom edge are the same as before. So:
+    holds more: drawn whole, each is a full screen of lines at every frame, and each asks for a second
+    layout. But a container's frame does not depend on what it holds, and when it only grows taller,
+    its rows above the old bottom edge are the same as before. So:
     - its size unchanged, nothing of its own is drawn again (it is laid out again if it holds more, as
       Textual does: what scrolls in it may need placing again);
     - grown taller only, the rows from its old bottom edge down are drawn, and it is not laid out again:
@@ -24,27 +26,30 @@ class GrowingFrame:
     - any other change of size draws it all, as Textual does.
     """
 
-    _size: Size
+    outer_size: Size
     virtual_size: Size
     styles: RenderStyles
 
-    def _size_updated(self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True) -> bool:
-        old = self._size
+    def sizes_laid_out(self, size: Size, virtual_size: Size, container_size: Size, layout: bool) -> bool:
+        old = self.outer_size
         if size == old:
             held_more = virtual_size != self.virtual_size
-            resized = super()._size_updated(size, virtual_size, container_size, layout=False)  # type: ignore[misc]
+            resized = self.textual_sizes_laid_out(size, virtual_size, container_size, layout=False)
             if held_more and layout:
-                self.refresh(layout=True, repaint=False)  # type: ignore[attr-defined]  # what scrolls in it may need placing again
+                # What scrolls in it may need placing again.
+                self.refresh(layout=True, repaint=False)  # type: ignore[attr-defined]
             return resized
         if not (old.width == size.width and 0 < old.height < size.height):
-            return super()._size_updated(size, virtual_size, container_size, layout)  # type: ignore[misc]
-        self._size = size  # so that Textual does not count every row as changed
-        super()._size_updated(size, virtual_size, container_size, layout=False)  # type: ignore[misc]
+            return self.textual_sizes_laid_out(size, virtual_size, container_size, layout)
+        # So that Textual does not count every row as changed:
+        keep_size(self, size)  # type: ignore[arg-type]
+        self.textual_sizes_laid_out(size, virtual_size, container_size, layout=False)
         gutter = self.styles.gutter
         first = old.height - gutter.bottom
         """The first row of the old bottom edge (border and padding), in the widget's rows."""
-        # `_set_dirty` takes regions of the content: the frame's own rows and columns lie outside it.
-        self._set_dirty(Region(-gutter.left, first - gutter.top, size.width, size.height - first))  # type: ignore[attr-defined]
+        # Regions of the content: the frame's own rows and columns lie outside it.
+        new_rows = Region(-gutter.left, first - gutter.top, size.width, size.height - first)
+        redraw_rows(self, new_rows)  # type: ignore[arg-type]
         self._forget_rows_above(first - self.app.size.height)  # type: ignore[attr-defined]
         return True
 
@@ -52,8 +57,5 @@ class GrowingFrame:
         """Textual keeps every row it has drawn until the widget's size changes, which used to be at every
         frame: a long reply kept growing, it would keep thousands (a strip each, with its caches). Rows
         more than a screen above the bottom edge are dropped, to be drawn again if scrolled back to."""
-        if row <= 0:
-            return
-        drawn = self._styles_cache._cache  # type: ignore[attr-defined]
-        for y in [y for y in drawn if y < row]:
-            del drawn[y]
+        if row > 0:
+            forget_rows_above(self, row)  # type: ignore[arg-type]

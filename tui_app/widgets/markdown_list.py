@@ -17,34 +17,39 @@ from rich.cells import cell_len
 from textual.content import Content
 from textual.geometry import Size
 from textual.style import Style
-from textual.widgets._markdown import (
-    MarkdownBlock,
+from textual.widgets.markdown import MarkdownBlock
+
+from tui_app.textual_compat.markdown import (
     MarkdownBulletList,
     MarkdownListItem,
     MarkdownOrderedList,
     MarkdownParagraph,
+    UpdatedInPlace,
+    child_blocks,
+    copy_context,
+    inline_content,
 )
 
 BULLET = "markdown-list--bullet"
 """The component class of the bullets and numbers."""
 
 
-class DrawnList:
+class DrawnList(UpdatedInPlace):
     """What both kinds of list share: drawn as lines when every item holds only paragraphs and lists.
 
     A plain class mixed in before Textual's list: Textual's style sheets and component classes follow
     only the first widget class among a class's bases, which must stay Textual's list.
     """
 
-    _blocks: list[MarkdownBlock]
     _items: list[MarkdownListItem] | None = None
     """The items drawn, or None when Textual's widgets draw them."""
     _drawn: tuple[int, list[Content]] | None = None
 
     def compose(self):
-        if drawable(self._blocks):
-            self._items = list_items(self._blocks)
-            self._blocks.clear()
+        blocks = child_blocks(self)  # type: ignore[arg-type]
+        if drawable(blocks):
+            self._items = list_items(blocks)
+            blocks.clear()  # drawn, never mounted
             return
         yield from super().compose()  # type: ignore[misc]
 
@@ -52,14 +57,14 @@ class DrawnList:
     def drawn_as_lines(self) -> bool:
         return self._items is not None
 
-    async def _update_from_block(self, block: MarkdownBlock) -> None:
-        if type(block) is type(self) and self._items is not None and drawable(block._blocks):
-            self._items = list_items(block._blocks)
-            self._copy_context(block)  # type: ignore[attr-defined]
-            self._drawn = None
-            self.refresh(layout=True)  # type: ignore[attr-defined]
-            return
-        await super()._update_from_block(block)  # type: ignore[misc]
+    async def update_from(self, block: MarkdownBlock) -> bool:
+        if type(block) is not type(self) or self._items is None or not drawable(child_blocks(block)):
+            return False
+        self._items = list_items(child_blocks(block))
+        copy_context(self, block)  # type: ignore[arg-type]
+        self._drawn = None
+        self.refresh(layout=True)  # type: ignore[attr-defined]
+        return True
 
     def symbols(self, items: Sequence[MarkdownListItem]) -> list[str]:
         """What each item is marked with: its bullet, as Textual draws it."""
@@ -128,8 +133,8 @@ def drawable(blocks: Sequence[MarkdownBlock]) -> bool:
     return all(
         isinstance(item, MarkdownListItem)
         and all(
-            type(block) is MarkdownParagraph or (isinstance(block, DrawnList) and drawable(block._blocks))
-            for block in item._blocks
+            type(block) is MarkdownParagraph or (isinstance(block, DrawnList) and drawable(child_blocks(block)))
+            for block in child_blocks(item)
         )
         for item in blocks
     )
@@ -147,11 +152,11 @@ def draw_list(
         indent = cell_len(symbol)
         inner = max(1, width - indent)
         body: list[Content] = []
-        for block in item._blocks:
+        for block in child_blocks(item):
             if isinstance(block, DrawnList):
-                body += draw_list(block, list_items(block._blocks), inner, bullet_style)
+                body += draw_list(block, list_items(child_blocks(block)), inner, bullet_style)  # type: ignore[arg-type]
             else:
-                body += block._content.wrap(inner)
+                body += inline_content(block).wrap(inner)
         bullet = Content(symbol).stylize(bullet_style)
         hanging = Content(" " * indent)
         lines += [(bullet if number == 0 else hanging) + line for number, line in enumerate(body or [Content()])]

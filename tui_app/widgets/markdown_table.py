@@ -10,7 +10,9 @@ from __future__ import annotations
 from textual.content import Content
 from textual.geometry import Size
 from textual.widget import Widget
-from textual.widgets._markdown import MarkdownBlock, MarkdownTable
+from textual.widgets.markdown import MarkdownBlock
+
+from tui_app.textual_compat.markdown import MarkdownTable, UpdatedInPlace, table_cells
 
 MIN_COLUMN = 3
 """Cells, padding included, below which a column is not narrowed to fit."""
@@ -123,16 +125,14 @@ class TableGrid(Widget):
         return lines
 
 
-class TableBlock(MarkdownTable):
+class TableBlock(UpdatedInPlace, MarkdownTable):
     """A Markdown table as one `TableGrid`, brought up to date in place as it streams."""
 
     def compose(self):
-        self._headers, self._rows = self._get_headers_and_rows()
-        yield TableGrid(self._headers, self._rows)
+        yield TableGrid(*table_cells(self))
 
-    async def _update_from_block(self, block: MarkdownBlock) -> None:
-        if isinstance(block, MarkdownTable):
-            self._headers, self._rows = block._get_headers_and_rows()
-            self.query_one(TableGrid).show(self._headers, self._rows)
-            return
-        await MarkdownBlock._update_from_block(self, block)
+    async def update_from(self, block: MarkdownBlock) -> bool:
+        if not isinstance(block, MarkdownTable):
+            return False
+        self.query_one(TableGrid).show(*table_cells(block))
+        return True

@@ -45,7 +45,7 @@ class PromptInput(TextArea):
 
     BINDINGS = [
         # Listed for the footer (the app's keymap rewrites them by id); the keys themselves are
-        # handled in `_on_key`.
+        # handled in `on_key`.
         Binding("enter", "submit", "Send", id="send"),
         Binding("shift+enter,alt+enter,ctrl+j", "newline", "Newline", id="newline"),
     ]
@@ -124,8 +124,9 @@ class PromptInput(TextArea):
         controls = ", with control characters" if has_controls(text) else ""
         return f"[pasted #{number}: {size_label(text)}{controls}]"
 
-    def _on_paste(self, event: events.Paste) -> None:
-        # Textual calls each class's handler in turn: an ordinary paste is left to TextArea's.
+    def on_paste(self, event: events.Paste) -> None:
+        # Textual calls this class's handler, then TextArea's unless the default is prevented: an ordinary
+        # paste is left to TextArea's.
         text = exact_text(event)
         if not _held_aside(text) or self.read_only:
             return
@@ -135,9 +136,10 @@ class PromptInput(TextArea):
         self.insert(self._hold_aside(text.replace("\r\n", "\n").replace("\r", "\n")))
         self.focus()
 
-    async def _on_key(self, event: events.Key) -> None:
+    def on_key(self, event: events.Key) -> None:
         # Handled here, in the widget's own queue, not with priority bindings: a priority binding runs
         # before keys still queued for the widget, so a fast "hello⏎" would send "hel" and drop "lo".
+        # Keys not handled here go on to TextArea's own handler, as for any handler of a subclass.
         if event.key in self.send_keys:
             event.stop()
             event.prevent_default()
@@ -151,8 +153,6 @@ class PromptInput(TextArea):
         ):
             event.stop()
             event.prevent_default()
-        else:
-            await super()._on_key(event)
 
     def action_submit(self) -> None:
         text = self.prompt_text
