@@ -18,6 +18,8 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from tui_app.textual_compat.sizes import SizeUpdates
+
 KINDS = ("heading", "note", "message", "block", "delta", "ping", "error", "unknown", "problem")
 
 
@@ -32,15 +34,21 @@ class Line(NamedTuple):
     """How many leading characters are the arrival time, drawn muted."""
 
 
+def text_width(text: str) -> int:
+    """How many cells a line's text takes on screen."""
+    return cell_len(text.expandtabs())
+
+
 def line_width(line: Line) -> int:
-    return cell_len(line.text.expandtabs())
+    return text_width(line.text)
 
 
 class Lines(Protocol):
     """What a view shows: a list held whole, or lines made only when they are drawn."""
 
     widest: int
-    """The widest line made so far, in cells: how far the view scrolls to the right."""
+    """The widest of all the lines, in cells: how far the view scrolls to the right. It depends only on
+    the lines, never on which of them happened to be drawn."""
 
     def __len__(self) -> int: ...
 
@@ -80,7 +88,7 @@ class LineStyles:
         return style
 
 
-class EventLines(ScrollView, can_focus=True):
+class EventLines(SizeUpdates, ScrollView, can_focus=True):
     """Only the lines on screen are drawn, so a hundred thousand events cost no more than ten.
 
     The cursor selects a line for copying; the view follows new lines while it is scrolled to the end.
@@ -147,15 +155,15 @@ class EventLines(ScrollView, can_focus=True):
     def lines(self) -> Lines:
         return self._lines
 
-    def _size_updated(self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True) -> bool:
+    def sizes_laid_out(self, size: Size, virtual_size: Size, container_size: Size, layout: bool) -> bool:
         """Only when the view's size or its lines changed. Textual's scroll view compares the size the layout
         gives its content with its own virtual size (the lines), which always differ, and so redrew its scroll
-        bars at every layout of the screen: at every frame of a streaming reply, thirty lines."""
+        bars at every layout of the screen: at every frame of a streaming reply."""
         laid_out_as = (size, self.virtual_size, container_size)
         if laid_out_as == self._laid_out_as:
             return False
         self._laid_out_as = laid_out_as
-        return super()._size_updated(size, virtual_size, container_size, layout)
+        return self.textual_sizes_laid_out(size, virtual_size, container_size, layout)
 
     def notify_style_update(self) -> None:
         self._strips.clear()  # a theme's colours are in them
@@ -183,7 +191,7 @@ class EventLines(ScrollView, can_focus=True):
         self.grew()
 
     def grew(self) -> None:
-        """Lines were added, or made wider ones: size the scroll area, and follow the newest while at the end."""
+        """Lines were added: size the scroll area, and follow the newest while at the end."""
         self.virtual_size = Size(self._lines.widest, len(self._lines))
         if self._following:
             self.scroll_end(animate=False, immediate=True, x_axis=False)
@@ -204,10 +212,7 @@ class EventLines(ScrollView, can_focus=True):
         # The styles are worked out once per redraw, not once per line: a redraw follows every batch of
         # events while a reply streams.
         self._line_styles = LineStyles(self.rich_style, self.get_component_rich_style)
-        strips = super().render_lines(crop)
-        if self._lines.widest > self.virtual_size.width:
-            self.call_later(self.grew)  # a line wider than those before came into view: scroll to its end
-        return strips
+        return super().render_lines(crop)
 
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
