@@ -1,9 +1,9 @@
 """How often a streaming reply is drawn: every tick at a model's pace, less often in a burst.
 
-A frame costs tens of milliseconds (Textual lays out and composes the whole screen). At a model's pace a
-tick brings a few dozen events, and drawing each tick keeps the text close behind the wire. When the
-wire outruns the screen (an unpaced server, or a backlog after a stall) a tick brings thousands, and
-drawing every tick would slow down reading them: then a frame is drawn only every `burst_seconds`.
+A frame is costly (Textual lays out and composes the whole screen). At a model's pace a tick brings a
+few dozen events, and drawing each tick keeps the text close behind the wire. When the wire outruns the
+screen (an unpaced server, or a backlog after a stall) a tick brings thousands, and drawing every tick
+would slow down reading them: then a frame is drawn only every `burst_seconds`.
 What need not follow every frame (the event log) is drawn at an `Interval`.
 """
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 BURST_EVENTS = 100
-"""More events than this since the last frame is a burst: eight times a fast model's pace (250 events/s)."""
+"""More events than this since the last frame is a burst: several times what a fast model sends between frames."""
 BURST_SECONDS = 0.5
 
 

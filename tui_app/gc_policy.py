@@ -1,25 +1,24 @@
 """Garbage collection that never pauses a reply on screen.
 
 CPython's full collection walks every live object. With Textual's widgets, styles and strips alive, one
-took up to 160 ms on a 2-core machine, and a 4 KB reply set off eleven of them: they were the worst
-lags between the wire and the screen. So while a reply streams only the young generations are collected
-(they hold the short-lived cycles of each frame, and walking them takes well under a millisecond), and
-the full collection waits until the reply has finished and the screen is idle. What is alive then is
-frozen out of later collections, so the next ones only walk what is new.
+is a long pause, and even a short reply set off several: they were the worst lags between the wire and
+the screen. So while a reply streams only the young generations are collected (they hold the
+short-lived cycles of each frame, and walking them is quick), and the full collection waits until the
+reply has finished and the screen is idle. What is alive then is frozen out of later collections, so the
+next ones only walk what is new.
 
 Young collections alone are not enough for a long reply: each append to a Markdown widget builds and
-drops block widgets, and those alive at a young collection move to the old generation, where they wait.
-A 200-second reply piled up 700 MB that way. So every `RECENT_SECONDS` of a reply what is old but new
-since the last look is collected too, and what survives is frozen: each look walks, and frees, only a
-quarter of a second's worth of objects, about 7 ms. Every half second the looks took 15 ms and up to 50
-(freeing the widgets of thousands of dropped blocks at once is itself a pause on screen); every tenth
-of a second they froze more of what a frame holds only for a moment, and left it for the end: memory
-grew 1.5 MB a second of a paced reply, against 0.8.
+drops block widgets, and those alive at a young collection move to the old generation, where they wait:
+a long reply piled up a great deal of memory that way. So every `RECENT_SECONDS` of a reply what is old
+but new since the last look is collected too, and what survives is frozen: each look walks, and frees,
+only a short while's worth of objects. Looking less often made longer pauses (freeing the widgets of
+thousands of dropped blocks at once is itself a pause on screen); looking more often froze more of what
+a frame holds only for a moment, and left it for the end, so memory grew faster.
 
-Start-up is the same story in small: importing Textual and building the first screen made about 140
-young collections and one full one (20 ms, just before the first frame), some 45 ms in all. Nearly
-everything made then lives as long as the app. So the command holds collections off until the first
-frame is out, then collects once and freezes what is alive.
+Start-up is the same story in small: importing Textual and building the first screen made many young
+collections and a full one just before the first frame. Nearly everything made then lives as long as the
+app. So the command holds collections off until the first frame is out, then collects once and freezes
+what is alive.
 """
 
 from __future__ import annotations
@@ -27,10 +26,10 @@ from __future__ import annotations
 import gc
 
 YOUNG, YOUNGER = 10_000, 10
-"""Thresholds of the two young generations while a reply streams. CPython's 700 allocations made 440
-young collections a second, and each one moved the survivors of a frame in progress to the next
-generation, to be walked again: at 10,000 most of a frame's objects are gone by the time they are
-looked at, and collecting them costs half as much in all (a pause of 1-8 ms)."""
+"""Thresholds of the two young generations while a reply streams. At CPython's default the young
+generation was collected hundreds of times a second, and each one moved the survivors of a frame in
+progress to the next generation, to be walked again: at this threshold most of a frame's objects are
+gone by the time they are looked at, and collecting them costs less in all."""
 NEVER = 1 << 30
 """A threshold for the old generation that is never reached."""
 RECENT_SECONDS = 0.25

@@ -1,10 +1,10 @@
 """The Markdown parser of replies: GitHub's Markdown, with its links found the way GitHub finds them.
 
-Textual's Markdown makes a new parser for every piece of text appended (0.5–1 ms each), and its
-parser finds bare links with linkify-it, whose quick test for "might there be a link here" is a regex
-over each paragraph, list item and table cell of the block being streamed: together, a third of the
-time an append takes. A reply's segment keeps one parser (`reply_parser`), whose quick test is a search
-for what every link it keeps contains.
+Textual's Markdown makes a new parser for every piece of text appended, and its parser finds bare links
+with linkify-it, whose quick test for "might there be a link here" is a regex over each paragraph, list
+item and table cell of the block being streamed: together, much of the time an append takes. A reply's
+segment keeps one parser (`reply_parser`), whose quick test is a search for what every link it keeps
+contains.
 
 Links kept are those GitHub makes of bare text: with a scheme (`https://…`), starting `www.`, and email
 addresses. A bare domain is not a link: `main.py`, `setup.cfg` and `e.g.` stay words.

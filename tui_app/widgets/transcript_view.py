@@ -28,8 +28,8 @@ if TYPE_CHECKING:
 
 PAGE = 4
 """Turns drawn at a time each time the user scrolls past the edge, and at most on opening a conversation
-(where only those that fill the screen are drawn; more follow if it is not full). Textual's Markdown
-takes about 0.05 s per reply to lay out."""
+(where only those that fill the screen are drawn; more follow if it is not full): laying out a reply's
+Markdown is what opening a conversation waits for."""
 TURN_FRAME_ROWS = 3
 """Rows a turn takes beyond its text's lines: its border, and the margin above it."""
 TURN_FRAME_COLUMNS = 6
@@ -37,14 +37,14 @@ TURN_FRAME_COLUMNS = 6
 SETTLE_SECONDS = 0.5
 """After a conversation is shown, how long its turns may take to lay out before a view still short of
 full draws older turns. Until they have, the view is short and scrolled to the top for a moment: paging
-then drew a page nobody asked for, a tenth of a second of work as the conversation opened."""
+then drew a page nobody asked for, work the conversation waited for as it opened."""
 WINDOW = 40
 """Turns mounted at most; those furthest from view make way."""
 
 
 def reply_views():
     """The reply widgets' module, imported when a reply is first drawn (or just after the first frame):
-    Markdown and its parser are a sixth of the time to the first frame."""
+    importing Markdown and its parser would hold up the first frame."""
     from tui_app.widgets import reply_view
 
     return reply_view
