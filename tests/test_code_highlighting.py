@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 from concurrent.futures import Future
 
-import pytest
 from textual.app import App, ComposeResult
 from textual.highlight import guess_language
 from textual.widgets import Label
@@ -59,7 +58,6 @@ async def test_a_block_that_names_no_language_is_highlighted_as_the_language_it_
         assert label.content == CodeBlock.highlight(code, language, dark=app.current_theme.dark)
 
 
-@pytest.mark.xfail(strict=True, reason="CodeBlock drops the highlighting asked for before it is mounted")
 async def test_a_guess_that_is_in_before_its_block_is_mounted_still_gets_it_highlighted(monkeypatch) -> None:
     """On a busy machine the guess can finish while its block is still being mounted; the block must not
     then stay plain for good."""

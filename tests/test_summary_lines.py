@@ -1,4 +1,4 @@
-"""The event log's summary view: a line per entry, made only when it is drawn or measured."""
+"""The event log's summary view: a line per entry, made only when it is drawn, and as wide as its widest line."""
 
 import json
 
@@ -34,17 +34,16 @@ def test_every_entry_has_its_line_in_order_and_the_entries_may_grow():
     assert lines[-1].kind == "note" and len(lines) == 30_002
 
 
-def test_only_the_lines_made_are_measured():
+def test_every_line_is_measured_when_the_width_is_asked_for_drawn_or_not():
     entries: list = [delta(0, "a"), delta(1, "b" * 30), delta(2, "c")]
     lines = SummaryLines(entries)
-    assert lines.widest == 0
-    lines.make_last(1)
-    assert lines.widest == len(summary_line(entries[2]))
-    assert lines[1].entry == 1
     assert lines.widest == len(summary_line(entries[1]))
+    lines.make_last(1)
+    entries.append(delta(3, "d" * 40))
+    assert lines.widest == len(summary_line(entries[3]))
 
 
-async def test_the_view_widens_to_a_long_line_once_it_is_scrolled_into_view():
+async def test_the_view_is_as_wide_as_its_widest_line_even_one_never_drawn():
     events = [delta(seq, "x") for seq in range(200)]
     events[20] = delta(20, "é" * 30 + "\x1b[2J")  # wide and neutralised, far above the screen
     app = EventLogApp()
@@ -53,12 +52,27 @@ async def test_the_view_widens_to_a_long_line_once_it_is_scrolled_into_view():
         log.begin_reply(1, "reply 1", events)
         await pilot.pause()
         view = log.view
-        assert view.max_scroll_y > 0 and view.virtual_size.width == len(summary_line(events[-1]))
-        view.cursor = 21  # the long event's line (after the reply's heading)
-        await pilot.pause()
-        await pilot.pause()
-        long_line = view.lines[21]
+        long_line = view.lines[21]  # the long event's line (after the reply's heading)
+        assert view.max_scroll_y > 0
         assert view.virtual_size.width == line_width(long_line) > len(summary_line(events[-1]))
         view.scroll_to(x=view.max_scroll_x, animate=False, immediate=True)
         await pilot.pause()
         assert view.max_scroll_x == line_width(long_line) - view.scrollable_content_region.width
+
+
+async def test_the_width_does_not_depend_on_how_often_the_log_was_drawn():
+    events = [delta(seq, "x") for seq in range(300)]
+    events[150] = delta(150, "y" * 40)  # on screen only if the log is drawn while it is the newest
+    widths = []
+    for batch in (300, 7):  # one sync at the end, as under load, or many along the way
+        app = EventLogApp()
+        async with app.run_test(size=(60, 20)) as pilot:
+            log = app.query_one(EventLog)
+            arrived: list = []
+            log.begin_reply(1, "reply 1", arrived)
+            for start in range(0, len(events), batch):
+                arrived.extend(events[start : start + batch])
+                log.sync()
+                await pilot.pause()
+            widths.append(log.view.virtual_size.width)
+    assert widths[0] == widths[1] == len(summary_line(events[150]))

@@ -133,7 +133,8 @@ class CodeBlock(GrowingFrame, UpdatedInPlace, PlainFence, MarkdownFence, can_foc
 
         def done(_: Future[str]) -> None:
             with suppress(RuntimeError):  # (the app has closed)
-                loop.call_soon_threadsafe(self._highlight_again)
+                # As a message to the block: handled once it is mounted, however early the lexer is ready.
+                loop.call_soon_threadsafe(self.call_later, self._highlight_again)
 
         ready.add_done_callback(done)
 
