@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING
 
 from textual.widgets import Footer
 
+from tui_app.textual_compat.footer import mark_bindings_ready
+
 if TYPE_CHECKING:
     from textual.screen import Screen
 
@@ -18,7 +20,7 @@ class KeyFooter(Footer):
     Textual's footer rebuilds all its key widgets after every change of the screen's bindings, and the
     screen announces one for each change of focus, of the keymap, of the app's focus and for every
     `refresh_bindings`: several in the same moment when a conversation opens, a reply starts or one ends.
-    Each rebuild restyles a dozen widgets, a tenth of the time it takes to open a conversation. Here the
+    Each rebuild restyles a dozen widgets. Here the
     announcements of one moment make one check, and the keys are rebuilt only if what they show changed.
     """
 
@@ -28,7 +30,7 @@ class KeyFooter(Footer):
         self._shown: KeysShown | None = None
 
     def bindings_changed(self, screen: Screen) -> None:
-        self._bindings_ready = True
+        mark_bindings_ready(self)
         if not screen.app.app_focus or self._check_due:
             return
         if self.is_attached and screen is self.screen:
