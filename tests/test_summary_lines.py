@@ -49,7 +49,8 @@ async def test_the_view_is_as_wide_as_its_widest_line_even_one_never_drawn():
     app = EventLogApp()
     async with app.run_test(size=(60, 20)) as pilot:
         log = app.query_one(EventLog)
-        log.begin_reply(1, "reply 1", events)
+        log.begin_reply(1, "reply 1")
+        log.add_events(events)
         await pilot.pause()
         view = log.view
         long_line = view.lines[21]  # the long event's line (after the reply's heading)
@@ -68,11 +69,9 @@ async def test_the_width_does_not_depend_on_how_often_the_log_was_drawn():
         app = EventLogApp()
         async with app.run_test(size=(60, 20)) as pilot:
             log = app.query_one(EventLog)
-            arrived: list = []
-            log.begin_reply(1, "reply 1", arrived)
+            log.begin_reply(1, "reply 1")
             for start in range(0, len(events), batch):
-                arrived.extend(events[start : start + batch])
-                log.sync()
+                log.add_events(events[start : start + batch])
                 await pilot.pause()
             widths.append(log.view.virtual_size.width)
     assert widths[0] == widths[1] == len(summary_line(events[150]))

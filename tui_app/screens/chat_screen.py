@@ -347,7 +347,8 @@ class ChatScreen(MainScreen):
         except StoreError as error:
             self.notify(str(error), title="Events not read", severity="error")
             return
-        event_log.begin_reply(number, f"reply {number} · {turn.model} · saved", events)
+        event_log.begin_reply(number, f"reply {number} · {turn.model} · saved")
+        event_log.add_events(events)
         event_log.note(f"{len(events)} events · {turn.reply_state.value}")
         event_log.refresh_view()
 

@@ -51,13 +51,14 @@ class ReplyPanes:
         self._collection = collection
         self._view: ReplyView | None = None
         self._attempts_noted = 0
+        self._events_shown = 0
         self.detached = False
         """Set when another conversation replaces this one on screen: the reply goes on, unseen."""
 
     async def begin(self, session: ReplySession, turn: Turn) -> None:
         self._view = await self._transcript.add_reply(turn)
         number = self._number
-        self._event_log.begin_reply(number, f"reply {number} · {session.model}", session.events)
+        self._event_log.begin_reply(number, f"reply {number} · {session.model}")
         self._collection.reply_started()
         self._transcript.post_message(ReplyStarted(turn, session))
 
@@ -68,7 +69,7 @@ class ReplyPanes:
             await self._view.sync(session.reply)
             self._note_attempts(session)
             if events_due:
-                self._event_log.sync()
+                self._show_new_events(session)
             self._status_bar.show_session(session)
         self._transcript.call_after_refresh(self._collection.collect_recent, session.elapsed())
 
@@ -86,10 +87,15 @@ class ReplyPanes:
         assert self._view is not None
         await self._view.finish(session.reply)
         self._note_attempts(session)
-        self._event_log.sync()
+        self._show_new_events(session)
         self._event_log.note(f"stream ended · {Ending.of(session.reply).summary}")
         self._event_log.refresh_view()
         self._status_bar.show_session(session)
+
+    def _show_new_events(self, session: ReplySession) -> None:
+        events = session.events[self._events_shown :]
+        self._events_shown += len(events)
+        self._event_log.add_events(events)
 
     def _note_attempts(self, session: ReplySession) -> None:
         """The SDK's retries, in the event log where the reply's events go."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from textual import on
 from textual.app import ComposeResult
@@ -133,8 +133,6 @@ class EventLog(Vertical):
         self._summary = SummaryLines(self._entries)
         self._raw_written = 0
         """Entries the raw view has lines for (it catches up when shown)."""
-        self._source: list[WireEvent] = []
-        self._taken = 0
 
     def compose(self) -> ComposeResult:
         with ContentSwitcher(initial="event-lines", id="event-views"):
@@ -153,12 +151,10 @@ class EventLog(Vertical):
     def view(self) -> EventLines:
         return self.query_one(f"#{self.query_one(ContentSwitcher).current or 'event-lines'}", EventLines)
 
-    def begin_reply(self, number: int, heading: str, events: list[WireEvent]) -> None:
-        """Follow reply `number`'s event list from now on (it may still be growing)."""
+    def begin_reply(self, number: int, heading: str) -> None:
+        """Start reply `number`'s part of the log: the events added from now on are its own."""
         self._add(f"━━ {heading}", reply=number)
-        self._source = events
-        self._taken = 0
-        self.sync()
+        self.refresh_view()
 
     def has_reply(self, number: int) -> bool:
         return number in self._reply_of
@@ -177,7 +173,6 @@ class EventLog(Vertical):
         self._reply_of.clear()
         self._summary = SummaryLines(self._entries)
         self._raw_written = 0
-        self._source, self._taken = [], 0
         self.query_one("#event-lines", EventLines).clear(self._summary)
         self.query_one("#event-raw", EventLines).clear()
 
@@ -192,14 +187,11 @@ class EventLog(Vertical):
         self._entries.append(entry)
         self._reply_of.append(reply)
 
-    def sync(self) -> None:
-        """Take in the events that arrived since the last call and show them, in one batch."""
-        new = self._source[self._taken :]
-        if new:
-            self._taken += len(new)
-            reply = self._replies
-            self._entries.extend(new)
-            self._reply_of.extend([reply] * len(new))
+    def add_events(self, events: Sequence[WireEvent]) -> None:
+        """Show `events` (the ones that arrived since the last call) under the current reply, in one batch."""
+        if events:
+            self._entries.extend(events)
+            self._reply_of.extend([self._replies] * len(events))
         self.refresh_view()
 
     def toggle_raw(self) -> None:
