@@ -164,19 +164,21 @@ def main() -> None:
         data, chunks = case.data, case.chunks
         wanted = [name for name in decoders
                   if (case.before or name != "before") and (case.long_line or name != "after, no limit")]
-        base = best(lambda: reference(data), options.runs, options.patience)
+        base = best(lambda data=data: reference(data), options.runs, options.patience)
         row = f"{case.name:<32}{base * 1000:>8.1f}ms"
         for name in decoders:
             if name not in wanted:
                 row += f"{'–':>22}"
                 continue
             make = decoders[name]
-            seconds = best(lambda: decode_all(make, chunks), options.runs, options.patience)
+            seconds = best(lambda make=make, chunks=chunks: decode_all(make, chunks), options.runs, options.patience)
             row += f"{seconds * 1000:>12.1f}ms {seconds / base:>6.1f}x"
         print(row, flush=True)
         if case.long_line:
-            figures = "".join(f"{peak_megabytes(lambda: decode_all(decoders[name], chunks)):>20.1f}MB"
-                              if name in wanted else f"{'–':>22}" for name in decoders)
+            def peak(name: str, chunks: list[bytes] = chunks) -> float:
+                return peak_megabytes(lambda: decode_all(decoders[name], chunks))
+
+            figures = "".join(f"{peak(name):>20.1f}MB" if name in wanted else f"{'–':>22}" for name in decoders)
             peaks.append(f"{case.name:<32}{len(data) / 1e6:>8.1f}MB{figures}")
     print("\npeak memory under tracemalloc, input size beside it")
     print(f"{'input':<32}{'input':>10}" + "".join(f"{name:>22}" for name in decoders))

@@ -329,7 +329,7 @@ def test_the_paste_parser_s_protocol_is_there() -> None:
     from textual import events
 
     with hook("xterm_parser.ExactPasteParser (textual._parser, textual._xterm_parser)"):
-        from textual._parser import ParseEOF, ParseTimeout, Parser, Read1, TokenCallback  # noqa: F401
+        from textual._parser import ParseEOF, Parser, ParseTimeout, Read1, TokenCallback  # noqa: F401
         from textual._xterm_parser import XTermParser
 
         assert issubclass(XTermParser, Parser) and issubclass(ParseTimeout, Exception)
