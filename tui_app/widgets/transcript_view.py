@@ -112,11 +112,11 @@ class TranscriptView(GrowingFrame, VerticalScroll, can_focus=False):
         await self.mount(Static(Content(neutralize(text)), classes="notice"), before=self._newer)
 
     async def show(self, turns: list[Turn]) -> None:
-        """Show a whole conversation (the list is shared: turns added to it later are added here too),
-        drawing only its last turns."""
+        """Show a whole conversation, drawing only its last turns; turns said later come through
+        `add_user_turn` and `add_reply`."""
         # Notices stay (the demo backend, settings problems): they are about the app, not the conversation.
         await self.remove_children(self.turn_views)
-        self._turns = turns
+        self._turns = list(turns)
         first, fills = self._last_screen()
         self._first = self._end = first
         await self._mount_range(first, len(turns), at_end=True)
@@ -152,14 +152,12 @@ class TranscriptView(GrowingFrame, VerticalScroll, can_focus=False):
         self._check_edges()
 
     async def add_user_turn(self, turn: Turn) -> None:
-        await self._catch_up()
-        await self._append(UserTurn(turn))
+        await self._append(turn, UserTurn(turn))
 
     async def add_reply(self, turn: Turn) -> ReplyView:
         """A reply view for the turn just added to the conversation, to stream into."""
-        await self._catch_up()
         view = reply_views().ReplyView(turn)
-        await self._append(view)
+        await self._append(turn, view)
         return view
 
     def mark_superseded(self, turns: list[Turn]) -> None:
@@ -167,12 +165,10 @@ class TranscriptView(GrowingFrame, VerticalScroll, can_focus=False):
             if view.turn in turns:
                 view.show_superseded()
 
-    async def _catch_up(self) -> None:
-        """New turns go at the end: if the user had scrolled far back, draw the latest turns again."""
-        if self._end < len(self._turns) - 1:
+    async def _append(self, turn: Turn, view: TurnView) -> None:
+        if self._end < len(self._turns):  # the user had scrolled far back: draw the latest turns again first
             await self.show(self._turns)
-
-    async def _append(self, view: TurnView) -> None:
+        self._turns.append(turn)
         self._end = len(self._turns)
         await self.mount(view, before=self._newer)
         await self._trim(from_top=True)
