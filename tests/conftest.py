@@ -128,6 +128,13 @@ class Clipboards:
         )
 
 
+def shown_markdown(reply_view) -> str:
+    """The Markdown source a reply view shows so far, across its text blocks."""
+    from tui_app.widgets.text_block_view import TextBlockView
+
+    return "".join(view.source for view in reply_view.query(TextBlockView))
+
+
 def notifications(app) -> list[str]:
     return [notification.message for notification in app._notifications]
 

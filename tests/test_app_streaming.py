@@ -12,6 +12,7 @@ from tests.conftest import (
     send,
     send_and_finish,
     sent_event_names,
+    shown_markdown,
     start_stalled_reply,
     until,
     until_highlighted,
@@ -44,7 +45,7 @@ async def test_a_reply_streams_into_the_transcript_character_for_character(make_
     async with app.run_test(size=(140, 45)) as pilot:
         await send_and_finish(pilot, "show me the tour")
         [reply_view] = app.query(ReplyView)
-        assert reply_view.markdown_source == SHOWCASE
+        assert shown_markdown(reply_view) == SHOWCASE
         assert app.sessions[0].reply.state is ReplyState.DONE
         assert "demo" in str(app.query_one(".notice").content).lower()
 
@@ -209,7 +210,7 @@ async def test_escape_cancels_keeps_the_partial_text_and_the_next_prompt_works(m
         await pilot.pause()
         assert session.reply.state is ReplyState.CANCELLED
         [reply_view] = app.query(ReplyView)
-        assert reply_view.markdown_source == partial
+        assert shown_markdown(reply_view) == partial
         assert "cancelled" in str(reply_view.query_one(".reply-state").content)
         assert status(app, "state") == "cancelled"
         await send_and_finish(pilot, "echo again")
@@ -224,7 +225,7 @@ async def test_a_mid_stream_error_event_fails_the_reply_and_keeps_its_text(make_
         script = expected_script(app)
         session = app.sessions[0]
         assert session.reply.state is ReplyState.FAILED
-        assert app.query(ReplyView).last().markdown_source == script.text
+        assert shown_markdown(app.query(ReplyView).last()) == script.text
         assert [event.name for event in session.events][-1] == "error"
         assert status(app, "state") == "failed: overloaded_error: Overloaded"
         await send_and_finish(pilot, "echo still alive")
@@ -238,7 +239,7 @@ async def test_a_dropped_connection_is_shown_as_incomplete_never_as_finished(mak
         session = app.sessions[0]
         assert session.reply.state is ReplyState.INCOMPLETE
         assert "message_stop" not in [event.name for event in session.events]
-        assert app.query(ReplyView).last().markdown_source == expected_script(app).text
+        assert shown_markdown(app.query(ReplyView).last()) == expected_script(app).text
         assert status(app, "state").startswith("incomplete: the connection dropped")
         label = str(app.query(ReplyView).last().query_one(".reply-state").content)
         assert label.startswith("⚠ incomplete")

@@ -27,9 +27,10 @@ def chunks(app: App) -> list[Label]:
     return list(app.query_one(CodeBlock).query_children(Label))
 
 
-async def test_code_is_drawn_plain_until_its_lexer_is_ready_then_highlighted() -> None:
+async def test_code_is_drawn_plain_until_its_lexer_is_ready_then_highlighted(monkeypatch) -> None:
     code = "let answer = 6 * 7 in\nprint_int answer"
-    code_lexers.forget("ocaml")
+    monkeypatch.setattr(code_lexers, "_ready", {code_lexers.PLAIN})  # no lexer is ready yet, as at start-up
+    monkeypatch.setattr(code_lexers, "_preparing", {})
     code_lexers.hold()
     try:
         app = CodeApp(f"```ocaml\n{code}\n```\n")

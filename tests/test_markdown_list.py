@@ -76,7 +76,6 @@ async def test_a_list_holding_code_is_drawn_by_textual_s_widgets() -> None:
     async with OneSegment(markdown).run_test(size=(60, 20)) as pilot:
         await pilot.pause()
         block = pilot.app.query_one(BulletListBlock)
-        assert not block.drawn_as_lines
         assert len(block.query(MarkdownBullet)) == 2
         assert isinstance(block.query_one(MarkdownFence), CodeBlock)
         assert 5 <= block.size.height <= 12

@@ -52,12 +52,6 @@ def guess(code: str) -> Future[str]:
     return _executor.submit(_guess_and_build, code)
 
 
-def forget(language: str) -> None:
-    """Count `language` as not ready again (for tests: the lexers themselves stay made)."""
-    _ready.discard(language)
-    _preparing.pop(language, None)
-
-
 def _guess_and_build(code: str) -> str:
     from textual.highlight import guess_language
 

@@ -53,10 +53,6 @@ class DrawnList(UpdatedInPlace):
             return
         yield from super().compose()  # type: ignore[misc]
 
-    @property
-    def drawn_as_lines(self) -> bool:
-        return self._items is not None
-
     async def update_from(self, block: MarkdownBlock) -> bool:
         if type(block) is not type(self) or self._items is None or not drawable(child_blocks(block)):
             return False

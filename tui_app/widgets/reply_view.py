@@ -169,11 +169,6 @@ class ReplyView(GrowingFrame, Vertical, can_focus=True):
         self._state.set_class(True, f"-{reply.state.value}")
         self._state.display = True
 
-    @property
-    def markdown_source(self) -> str:
-        """The Markdown source shown so far, across text blocks."""
-        return "".join(view.source for view in self._views if isinstance(view, TextBlockView))
-
 
 def _view_for(block: ContentBlock) -> BlockView:
     if block.kind == "text":
