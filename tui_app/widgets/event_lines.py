@@ -199,10 +199,12 @@ class EventLines(SizeUpdates, ScrollView, can_focus=True):
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
-        if new_value < old_value:
-            self._following = False
-        elif new_value >= self.max_scroll_y:
+        # At the end first: a view made taller (a resize, or shown for the first time) is pulled back to its
+        # new end, which is not the user scrolling away.
+        if new_value >= self.max_scroll_y:
             self._following = True
+        elif new_value < old_value:
+            self._following = False
 
     def line_of_entry(self, entry: int) -> int | None:
         """The first line showing `entry`, if it is still on screen."""
