@@ -9,6 +9,7 @@ from textual.widgets import Label
 
 from tests.conftest import (
     expected_script,
+    notifications,
     send,
     send_and_finish,
     sent_event_names,
@@ -324,6 +325,38 @@ async def test_an_internal_error_is_reported_and_the_next_prompt_still_works(mak
         assert app.sessions[1].reply.state is ReplyState.DONE
 
 
+async def test_a_failure_while_drawing_at_a_tick_ends_the_reply_failed_with_what_arrived_saved(make_app,
+                                                                                             monkeypatch) -> None:
+    from tui_app.demo.pacing import DemoPacing
+    from tui_app.screens.reply_display import ReplyPanes
+
+    draw = ReplyPanes.draw
+    draws = []
+
+    async def broken_at_a_tick(self, session, *, events_due):
+        if not draws and len(session.reply.text) > 100:  # a tick's draw, well into the reply
+            draws.append(session)
+            raise RuntimeError("a frame failed")
+        await draw(self, session, events_due=events_due)
+
+    monkeypatch.setattr(ReplyPanes, "draw", broken_at_a_tick)
+    app = make_app(demo_pacing=DemoPacing(tokens_per_second=500))  # still streaming at the second draw
+    async with app.run_test(size=(140, 45)) as pilot:
+        await until(pilot, lambda: app.writer is not None, "the conversations store to open")
+        await send(pilot, "essay please")
+        await until(pilot, lambda: app.ended and not app.chat.replying, "the reply to end")
+        session = app.sessions[0]
+        assert app.ended == [session] and session.reply.state is ReplyState.FAILED
+        assert session.reply.reason == "internal error: a frame failed"
+        assert not session.reply.saw_message_stop  # cut short by the failure
+        assert any("a frame failed" in message for message in notifications(app))
+        await app.writer.call(lambda: None)
+        kept = app.writer.store.load(app.chat.conversation.id).turns[1]
+        assert kept.state is ReplyState.FAILED and kept.text == session.reply.text != ""
+        await send_and_finish(pilot, "echo after")
+        assert app.sessions[1].reply.state is ReplyState.DONE
+
+
 async def test_escape_closes_the_command_palette_before_it_cancels_a_reply(make_app) -> None:
     from textual.command import CommandPalette
 
@@ -373,6 +406,6 @@ async def test_a_layout_of_the_screen_that_leaves_the_event_log_as_it_was_does_n
         await pilot.pause()
         await pilot.pause()
         assert redrawn == []
-        app.query_one(EventLog).note("one more line")
+        app.query_one(EventLog).note("one more line", 1)
         app.query_one(EventLog).refresh_view()
         await until(pilot, lambda: bool(redrawn), "the scroll bar to be redrawn for a longer event log")

@@ -562,3 +562,46 @@ async def test_a_locked_database_is_reported_and_the_app_still_works(make_app, t
     store = Store.open(path)
     assert store.conversations() == []
     store.close()
+
+
+async def test_without_a_store_each_prompt_still_carries_the_conversation_so_far(make_app) -> None:
+    app = make_app()
+    app.settings.history.enabled = False
+    async with app.run_test() as pilot:
+        await until(pilot, lambda: app.store_problem is not None, "the store to be left unopened")
+        await send_and_finish(pilot, "echo one")
+        await send_and_finish(pilot, "echo two")
+        assert [turn.text for turn in app.chat.conversation.turns] == [
+            "echo one", app.sessions[0].reply.text, "echo two", app.sessions[1].reply.text]
+        assert not any(turn.superseded for turn in app.chat.conversation.turns)
+        sent = app.demo_server.requests[-1]["messages"]
+        assert [message["content"] for message in sent] == ["echo one", app.sessions[0].reply.text, "echo two"]
+        await pilot.press("ctrl+n")
+        await until(pilot, lambda: notifications(app)[-1:], "the new conversation to be announced")
+        assert "not kept" in notifications(app)[-1] and "F3" not in notifications(app)[-1]
+
+
+async def run_from_palette(pilot, command: str) -> None:
+    await pilot.press("ctrl+p")
+    for character in command:
+        await pilot.press(character if character != " " else "space")
+    await pilot.pause()
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+@pytest.mark.parametrize(("key", "command", "dialog"), [
+    ("f3", "Conversations", "ConversationsScreen"),
+    ("f4", "Model and settings", "ChatSettingsScreen"),
+])
+async def test_the_palette_over_a_dialog_does_not_open_that_dialog_again(make_app, key, command, dialog) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await send_and_finish(pilot, "echo apples")
+        await store_open(pilot)
+        await pilot.press(key)
+        await until(pilot, lambda: type(app.screen).__name__ == dialog, "the dialog")
+        await run_from_palette(pilot, command)
+        await app.workers.wait_for_complete()
+        await until(pilot, lambda: type(app.screen).__name__ == dialog, "the palette to close")
+        assert [type(screen).__name__ for screen in app.screen_stack].count(dialog) == 1

@@ -50,7 +50,7 @@ async def test_the_view_is_as_wide_as_its_widest_line_even_one_never_drawn():
     async with app.run_test(size=(60, 20)) as pilot:
         log = app.query_one(EventLog)
         log.begin_reply(1, "reply 1")
-        log.add_events(events)
+        log.add_events(events, 1)
         await pilot.pause()
         view = log.view
         long_line = view.lines[21]  # the long event's line (after the reply's heading)
@@ -71,7 +71,7 @@ async def test_the_width_does_not_depend_on_how_often_the_log_was_drawn():
             log = app.query_one(EventLog)
             log.begin_reply(1, "reply 1")
             for start in range(0, len(events), batch):
-                log.add_events(events[start : start + batch])
+                log.add_events(events[start : start + batch], 1)
                 await pilot.pause()
             widths.append(log.view.virtual_size.width)
     assert widths[0] == widths[1] == len(summary_line(events[150]))
@@ -87,15 +87,15 @@ async def test_the_log_goes_on_following_new_events_after_the_terminal_shrinks_a
     async with app.run_test(size=(80, 30)) as pilot:
         log = app.query_one(EventLog)
         log.begin_reply(1, "reply 1")
-        log.add_events([delta(seq, "x") for seq in range(100)])
+        log.add_events([delta(seq, "x") for seq in range(100)], 1)
         await pilot.pause()
         await pilot.resize_terminal(60, 12)
         await pilot.pause()
-        log.add_events([delta(seq, "w") for seq in range(100, 150)])  # followed at the small size
+        log.add_events([delta(seq, "w") for seq in range(100, 150)], 1)  # followed at the small size
         await pilot.pause()
         await pilot.resize_terminal(80, 30)
         await pilot.pause()
-        log.add_events([delta(seq, "y") for seq in range(150, 200)])
+        log.add_events([delta(seq, "y") for seq in range(150, 200)], 1)
         await pilot.pause()
         assert at_the_end(log)
 
@@ -105,15 +105,15 @@ async def test_the_raw_view_opened_while_events_arrive_follows_them():
     async with app.run_test(size=(80, 30)) as pilot:
         log = app.query_one(EventLog)
         log.begin_reply(1, "reply 1")
-        log.add_events([delta(seq, "x") for seq in range(100)])
+        log.add_events([delta(seq, "x") for seq in range(100)], 1)
         await pilot.pause()
         log.toggle_raw()
         await pilot.pause()
-        log.add_events([delta(seq, "y") for seq in range(100, 200)])
+        log.add_events([delta(seq, "y") for seq in range(100, 200)], 1)
         await pilot.pause()
         assert log.raw and at_the_end(log)
         log.toggle_raw()
-        log.add_events([delta(seq, "z") for seq in range(200, 300)])
+        log.add_events([delta(seq, "z") for seq in range(200, 300)], 1)
         await pilot.pause()
         assert not log.raw and at_the_end(log)
 
@@ -123,9 +123,27 @@ async def test_a_user_who_scrolls_up_is_left_where_they_are():
     async with app.run_test(size=(80, 30)) as pilot:
         log = app.query_one(EventLog)
         log.begin_reply(1, "reply 1")
-        log.add_events([delta(seq, "x") for seq in range(100)])
+        log.add_events([delta(seq, "x") for seq in range(100)], 1)
         await pilot.pause()
         log.view.scroll_to(y=10, animate=False, immediate=True)
-        log.add_events([delta(seq, "y") for seq in range(100, 200)])
+        log.add_events([delta(seq, "y") for seq in range(100, 200)], 1)
         await pilot.pause()
         assert log.view.scroll_y == 10
+
+
+async def test_a_replys_events_stay_its_own_when_another_replys_are_shown_meanwhile():
+    app = EventLogApp()
+    async with app.run_test(size=(80, 30)) as pilot:
+        log = app.query_one(EventLog)
+        log.begin_reply(2, "reply 2")
+        log.add_events([delta(seq, "live") for seq in range(3)], 2)
+        log.begin_reply(1, "reply 1 · saved")  # `e` on an older reply while reply 2 streams
+        log.add_events([delta(seq, "old") for seq in range(2)], 1)
+        log.add_events([delta(seq, "live") for seq in range(3, 5)], 2)
+        log.note("stream ended · done (end_turn)", 2)
+        await pilot.pause()
+        assert [event.seq for event in log.events_of_reply(2)] == [0, 1, 2, 3, 4]
+        assert [event.seq for event in log.events_of_reply(1)] == [0, 1]
+        headings = [entry for entry in log.entries if isinstance(entry, str) and entry.startswith("━━")]
+        assert headings == ["━━ reply 2", "━━ reply 1 · saved", "━━ reply 2 · continued"]
+        assert log.entries[-1].endswith("stream ended · done (end_turn)")

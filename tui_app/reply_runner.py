@@ -5,10 +5,10 @@ one display, and a test or a headless tool can be another."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from typing import TYPE_CHECKING, Protocol
 
 from tui_app.frame_pacing import FramePacer, Interval
+from tui_app.stream.reply import ReplyState
 
 if TYPE_CHECKING:
     from tui_app.model.conversation import Turn
@@ -59,6 +59,8 @@ class ReplyRunner:
         must not interleave, or two of them could draw into a block view not yet mounted."""
         self._events_saved = 0
         self._last_save = 0.0
+        self._streaming: asyncio.Task[object] | None = None
+        self._drawing_failed: BaseException | None = None
 
     async def run(self) -> None:
         """Stream the reply to its end (or until cancelled); the display is told how it ended either way."""
@@ -66,21 +68,42 @@ class ReplyRunner:
         self._save()
         await self._display.begin(session, self.turn)
         ticker = asyncio.create_task(self._keep_drawing())
+        ticker.add_done_callback(self._ticker_stopped)
+        self._streaming = asyncio.current_task()
         try:
-            waiting_for_first = True
-            async for _event in session.stream():
-                if waiting_for_first and session.timings.first_token is not None:
-                    waiting_for_first = False
-                    await self._draw()  # the first token is shown at once, not at the next tick
+            try:
+                waiting_for_first = True
+                async for _event in session.stream():
+                    if waiting_for_first and session.timings.first_token is not None:
+                        waiting_for_first = False
+                        await self._draw()  # the first token is shown at once, not at the next tick
+            except asyncio.CancelledError:
+                if self._drawing_failed is None:
+                    raise
         finally:
-            async with self._drawing:
-                ticker.cancel()  # never in the middle of drawing, which would lose text
-            with contextlib.suppress(asyncio.CancelledError):
-                await ticker
-            # Saved first: when the app is quitting, the screen may be gone before the display returns.
+            # Saved first, before anything that waits: when the app is quitting, the screen may be gone, or
+            # this task cancelled again, before the display is told.
             self._save()
-            async with self._drawing:
-                await self._display.end(session, self.turn)
+            try:
+                async with self._drawing:
+                    ticker.cancel()  # never in the middle of drawing, which would lose text
+            finally:
+                ticker.cancel()
+                self._save()
+                async with self._drawing:
+                    await self._display.end(session, self.turn)
+        if self._drawing_failed is not None:
+            raise self._drawing_failed
+
+    def _ticker_stopped(self, ticker: asyncio.Task[None]) -> None:
+        """A failure while drawing at a tick ends the reply at once, failed, and is raised from `run`."""
+        if ticker.cancelled() or ticker.exception() is None:
+            return
+        error = ticker.exception()
+        self._drawing_failed = error
+        self.session.reply.finish(ReplyState.FAILED, f"internal error: {error}")
+        if self._streaming is not None:
+            self._streaming.cancel()
 
     async def _keep_drawing(self) -> None:
         """Draw at every tick, skipping ticks missed while a frame took longer than one."""
@@ -107,12 +130,13 @@ class ReplyRunner:
             self._save()
 
     def _save(self) -> None:
-        """Save the reply as it stands and the events that arrived since the last save."""
-        if self._saver is None:
-            return
+        """Bring the turn up to date with the reply, and save it and the events that arrived since the last
+        save (when there is a store)."""
         session, turn = self.session, self.turn
         if session.events or session.reply.state.finished:
             turn.update_from(session)
+        if self._saver is None:
+            return
         self._saver.save_turn(turn)
         new = session.events[self._events_saved :]
         if new:

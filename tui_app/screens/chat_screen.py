@@ -92,7 +92,6 @@ class ChatScreen(MainScreen):
         self.editing: Turn | None = None
         """The prompt being edited, which the next prompt sent replaces."""
         self._reply_turn: Turn | None = None
-        self._panes: ReplyPanes | None = None
         self._collection = CollectionPolicy()
 
     def widgets_to_compose(self) -> ComposeResult:
@@ -135,13 +134,10 @@ class ChatScreen(MainScreen):
             self.notify(f"A reply is still streaming: Escape cancels it, then {what}.", severity="warning")
         return self.replying
 
-    def save(self, turn: Turn) -> None:
+    def save_turn(self, turn: Turn) -> None:
         writer = self.services.writer
         if writer is not None:
             writer.save_turn(self.conversation, turn)
-
-    def save_turn(self, turn: Turn) -> None:
-        self.save(turn)
 
     def save_events(self, turn: Turn, events: list[WireEvent]) -> None:
         writer = self.services.writer
@@ -162,15 +158,15 @@ class ChatScreen(MainScreen):
             aside = self.conversation.supersede_last_prompt()
             transcript.mark_superseded(aside)
             for turn in aside:
-                self.save(turn)
+                self.save_turn(turn)
         self.stop_editing()
         turn, unanswered = self.conversation.add_user(event.text)
         transcript.mark_superseded(unanswered)
         for earlier in unanswered:
-            self.save(earlier)
+            self.save_turn(earlier)
         self.show_title()
         await transcript.add_user_turn(turn)
-        self.save(turn)
+        self.save_turn(turn)
         self.stream_reply()
 
     @work(group="reply", exclusive=True, exit_on_error=False)
@@ -188,10 +184,10 @@ class ChatScreen(MainScreen):
         client = await services.sdk_client()
         session = reply_session(client, services.backend, request, services.events_file, services.clock)
         self.session, self._reply_turn = session, turn
-        self._panes = ReplyPanes(self.query_one(TranscriptView), self.query_one(EventLog), self.query_one(StatusBar),
-                                 number=len(self.conversation.replies), collection=self._collection)
+        panes = ReplyPanes(self.query_one(TranscriptView), self.query_one(EventLog), self.query_one(StatusBar),
+                           number=len(self.conversation.replies), collection=self._collection)
         self.refresh_bindings()
-        await ReplyRunner(session, turn, self._panes, self if services.writer is not None else None).run()
+        await ReplyRunner(session, turn, panes, self if services.writer is not None else None).run()
 
     @on(ReplyEnded)
     def reply_ended(self, ended: ReplyEnded) -> None:
@@ -223,8 +219,6 @@ class ChatScreen(MainScreen):
         """Show `conversation` in place of the one on screen."""
         self.conversation = conversation
         self.session = self._reply_turn = None
-        if self._panes is not None:
-            self._panes.detached = True
         self.stop_editing()
         self.show_title()
         await self.query_one(TranscriptView).show(conversation.turns)
@@ -271,7 +265,7 @@ class ChatScreen(MainScreen):
             self.notify("There is no reply to copy yet.", title="Copy", severity="warning")
             return
         live = self.session is not None and turn is self._reply_turn
-        request = copy_request_for(self.session.reply if self.session and live else turn.to_reply(), "the last reply")
+        request = copy_request_for(self.session.reply if live else turn.to_reply(), "the last reply")
         self.services.copy_text(request.text, request.what)
 
     def action_toggle_raw(self) -> None:
@@ -348,15 +342,17 @@ class ChatScreen(MainScreen):
             self.notify(str(error), title="Events not read", severity="error")
             return
         event_log.begin_reply(number, f"reply {number} · {turn.model} · saved")
-        event_log.add_events(events)
-        event_log.note(f"{len(events)} events · {turn.reply_state.value}")
+        event_log.add_events(events, number)
+        event_log.note(f"{len(events)} events · {turn.reply_state.value}", number)
         event_log.refresh_view()
 
     def action_new_conversation(self) -> None:
         if self.refuse_while_replying("start a new conversation"):
             return
         self.run_worker(self.show_conversation(Conversation(chat_settings(self.settings))), group="show")
-        self.notify("A new conversation: the last one is saved (F3 lists them).", title="Conversations")
+        kept = "the last one is saved (F3 lists them)" if self.services.store_problem is None else \
+            f"the last one is not kept ({self.services.store_problem})"
+        self.notify(f"A new conversation: {kept}.", title="Conversations")
 
     def action_conversations(self) -> None:
         writer = self.services.writer
@@ -366,6 +362,8 @@ class ChatScreen(MainScreen):
             return
         from tui_app.screens.conversations_screen import ConversationsScreen  # loaded when first needed
 
+        if isinstance(self.app.screen, ConversationsScreen):
+            return  # (the command palette offers it over its own dialog)
         self.app.push_screen(ConversationsScreen(writer, self.conversation.id), self._conversations_closed)
 
     async def _conversations_closed(self, choice: ConversationsChoice | None) -> None:
@@ -390,7 +388,7 @@ class ChatScreen(MainScreen):
             self.notify("There is no reply to retry yet.", title="Retry", severity="warning")
             return
         self.query_one(TranscriptView).mark_superseded([aside])
-        self.save(aside)
+        self.save_turn(aside)
         self.stream_reply()
 
     def action_edit_prompt(self) -> None:
@@ -408,7 +406,7 @@ class ChatScreen(MainScreen):
         from tui_app.stream.models import available_models
 
         backend = self.services.backend
-        if backend is None:
+        if backend is None or isinstance(self.app.screen, ChatSettingsScreen):
             return
         models, note = await available_models(await self.services.sdk_client(), backend.shown_url)
         chosen = await self.app.push_screen_wait(ChatSettingsScreen(self.conversation.settings, models, note))

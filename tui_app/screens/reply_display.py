@@ -52,8 +52,6 @@ class ReplyPanes:
         self._view: ReplyView | None = None
         self._attempts_noted = 0
         self._events_shown = 0
-        self.detached = False
-        """Set when another conversation replaces this one on screen: the reply goes on, unseen."""
 
     async def begin(self, session: ReplySession, turn: Turn) -> None:
         self._view = await self._transcript.add_reply(turn)
@@ -63,7 +61,7 @@ class ReplyPanes:
         self._transcript.post_message(ReplyStarted(turn, session))
 
     async def draw(self, session: ReplySession, *, events_due: bool) -> None:
-        if self._view is None or self.detached:
+        if self._view is None:
             return
         with self._transcript.app.batch_update():  # one frame for the whole draw, not one per widget
             await self._view.sync(session.reply)
@@ -75,7 +73,7 @@ class ReplyPanes:
 
     async def end(self, session: ReplySession, turn: Turn) -> None:
         try:
-            if self._view is not None and not self.detached and self._transcript.is_attached:
+            if self._view is not None and self._transcript.is_attached:
                 await self._show_end(session)
             self._transcript.post_message(ReplyEnded(turn, session))
         finally:
@@ -88,17 +86,17 @@ class ReplyPanes:
         await self._view.finish(session.reply)
         self._note_attempts(session)
         self._show_new_events(session)
-        self._event_log.note(f"stream ended · {Ending.of(session.reply).summary}")
+        self._event_log.note(f"stream ended · {Ending.of(session.reply).summary}", self._number)
         self._event_log.refresh_view()
         self._status_bar.show_session(session)
 
     def _show_new_events(self, session: ReplySession) -> None:
         events = session.events[self._events_shown :]
         self._events_shown += len(events)
-        self._event_log.add_events(events)
+        self._event_log.add_events(events, self._number)
 
     def _note_attempts(self, session: ReplySession) -> None:
         """The SDK's retries, in the event log where the reply's events go."""
         for attempt in session.attempts[self._attempts_noted :]:
-            self._event_log.note(f"⟳ {attempt.describe()}")
+            self._event_log.note(f"⟳ {attempt.describe()}", self._number)
         self._attempts_noted = len(session.attempts)

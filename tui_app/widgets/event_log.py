@@ -180,18 +180,27 @@ class EventLog(Vertical):
     def _replies(self) -> int:
         return self._reply_of[-1] if self._reply_of else 0
 
-    def note(self, text: str) -> None:
-        self._add(f"   {text}", reply=self._replies)
+    def note(self, text: str, reply: int) -> None:
+        """A line of the log's own about reply `reply` (a retry, how it ended)."""
+        self._continue(reply)
+        self._add(f"   {text}", reply=reply)
+
+    def _continue(self, reply: int) -> None:
+        """Lines of reply `reply` go under its heading: again, if another reply's came in between (a saved
+        reply's events shown while this one streams)."""
+        if reply != self._replies:
+            self._add(f"━━ reply {reply} · continued", reply=reply)
 
     def _add(self, entry: Entry, reply: int) -> None:
         self._entries.append(entry)
         self._reply_of.append(reply)
 
-    def add_events(self, events: Sequence[WireEvent]) -> None:
-        """Show `events` (the ones that arrived since the last call) under the current reply, in one batch."""
+    def add_events(self, events: Sequence[WireEvent], reply: int) -> None:
+        """Show `events` of reply `reply` (the ones that arrived since the last call), in one batch."""
         if events:
+            self._continue(reply)
             self._entries.extend(events)
-            self._reply_of.extend([self._replies] * len(events))
+            self._reply_of.extend([reply] * len(events))
         self.refresh_view()
 
     def toggle_raw(self) -> None:
