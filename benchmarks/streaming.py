@@ -43,7 +43,7 @@ from tui_app.app import ClaudeTUI  # noqa: E402
 from tui_app.demo.scripts import DELTA_CHARS  # noqa: E402
 from tui_app.settings import Settings  # noqa: E402
 from tui_app.widgets.prompt_input import PromptInput  # noqa: E402
-from tui_app.widgets.reply_view import TextSegment  # noqa: E402
+from tui_app.widgets.text_block_view import TextSegment  # noqa: E402
 
 RATE = 1000
 """Characters per second of the paced streams."""

@@ -16,7 +16,7 @@ from tui_app.demo.scripts import Script, Send, choose_script
 from tui_app.screens.reply_display import ReplyEnded, ReplyStarted
 from tui_app.settings import Settings
 from tui_app.stream.session import ReplySession
-from tui_app.widgets.reply_view import CodeBlock
+from tui_app.widgets.code_block import CodeBlock
 
 WAIT_LIMIT = 20.0
 

@@ -11,7 +11,8 @@ from textual.widgets import Label
 
 from tests.conftest import until
 from tui_app.widgets import code_lexers
-from tui_app.widgets.reply_view import CodeBlock, TextSegment
+from tui_app.widgets.code_block import CodeBlock
+from tui_app.widgets.text_block_view import TextSegment
 
 
 class CodeApp(App[None]):

@@ -450,7 +450,7 @@ async def test_a_conversation_opens_with_only_the_turns_that_fill_the_screen(mak
 
 @pytest.mark.parametrize("height", [40, 150])
 async def test_a_long_saved_reply_opens_drawn_where_the_screen_shows_it(make_app, tmp_path, height) -> None:
-    from tui_app.widgets.reply_view import SegmentSpacer, TextBlockView, TextSegment
+    from tui_app.widgets.text_block_view import SegmentSpacer, TextBlockView, TextSegment
 
     conversation = Conversation(ChatSettings("claude-sonnet-5", 1024))
     conversation.add_user("a long one, please")

@@ -8,8 +8,9 @@ import re
 
 from tests.conftest import Clipboards, copied, expected_script, notifications, send_and_finish, sent_event_names
 from tui_app.demo.scripts import SHOWCASE
+from tui_app.widgets.code_block import CodeBlock
 from tui_app.widgets.event_lines import EventLines
-from tui_app.widgets.reply_view import CodeBlock, ReplyView
+from tui_app.widgets.reply_view import ReplyView
 from tui_app.widgets.user_turn import UserTurn
 
 

@@ -7,7 +7,7 @@ from textual.app import App, ComposeResult
 from textual.widgets._markdown import MarkdownParagraph
 
 from tui_app.markdown_parser import reply_parser
-from tui_app.widgets.reply_view import TextSegment
+from tui_app.widgets.text_block_view import TextSegment
 
 
 def links(markdown: str) -> list[str]:

@@ -6,8 +6,9 @@ from textual.app import App, ComposeResult
 from textual.widgets._markdown import MarkdownBullet, MarkdownFence
 
 from tests.conftest import send_and_finish
+from tui_app.widgets.code_block import CodeBlock
 from tui_app.widgets.markdown_list import BulletListBlock, DrawnList, OrderedListBlock
-from tui_app.widgets.reply_view import CodeBlock, TextSegment
+from tui_app.widgets.text_block_view import TextSegment
 
 
 class OneSegment(App):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from textual.app import App, ComposeResult
 
-from tui_app.widgets.reply_view import TextSegment
+from tui_app.widgets.text_block_view import TextSegment
 
 TEXTS = {
     "paragraphs": "First paragraph.\n\nSecond paragraph, long enough to wrap " + "word " * 40 + "\n\nThird.\n",

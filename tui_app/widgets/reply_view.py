@@ -1,5 +1,5 @@
 """One assistant reply: its content blocks as they stream, then how it ended. A text block's widgets are in
-`text_block_view` and `code_block`; they can be imported from here too."""
+`text_block_view` and `code_block`."""
 
 from __future__ import annotations
 
@@ -17,15 +17,9 @@ from tui_app.model.conversation import Turn
 from tui_app.model.ending import Ending
 from tui_app.stream.reply import ContentBlock, Reply
 from tui_app.text_safety import neutralize
-from tui_app.widgets.code_block import CODE_CHUNK_LINES, CodeBlock, code_chunks  # noqa: F401 (imported from here too)
 from tui_app.widgets.copy_request import copy_request_for
 from tui_app.widgets.growing_frame import GrowingFrame
-from tui_app.widgets.text_block_view import (  # noqa: F401 (the text block's widgets, imported from here too)
-    NEAR_SEGMENTS,
-    SegmentSpacer,
-    TextBlockView,
-    TextSegment,
-)
+from tui_app.widgets.text_block_view import TextBlockView
 from tui_app.widgets.user_turn import SUPERSEDED
 
 
