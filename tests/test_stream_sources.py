@@ -71,6 +71,7 @@ def test_a_reply_asked_for_whole_is_one_event_with_the_same_text_as_the_streamed
     streamed = ask(backend, "echo the same words")
     whole = ask(backend, "echo the same words", streamed=False)
     assert [event.name for event in whole.events] == [NOT_STREAMED]
+    assert whole.events[0].problem is None  # asked for whole: nothing odd about it
     assert whole.reply.state is ReplyState.DONE and whole.reply.text
     assert whole.reply.text == streamed.reply.text
 
@@ -82,6 +83,14 @@ def test_a_recording_that_stops_before_message_stop_is_incomplete_and_keeps_its_
     replayed = play([body])
     assert replayed.reply.state is ReplyState.INCOMPLETE
     assert replayed.reply.text == live.reply.text
+
+
+def test_a_whole_message_from_a_server_asked_to_stream_is_used_and_marked() -> None:
+    message = b'{"type": "message", "role": "assistant", "model": "m", "content": [{"type": "text", "text": "hi"}],' \
+              b' "stop_reason": "end_turn", "usage": {"input_tokens": 1, "output_tokens": 1}}'
+    replayed = play([message], content_type="application/json")
+    assert replayed.reply.state is ReplyState.DONE and replayed.reply.text == "hi"
+    assert "did not stream" in (replayed.events[0].problem or "")
 
 
 def test_a_recording_that_is_not_an_event_stream_says_what_it_was() -> None:

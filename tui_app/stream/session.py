@@ -71,7 +71,7 @@ class ReplySession:
                 response_open = True
                 if not body.content_type.startswith(SSE):
                     text = (await body.read()).decode("utf-8", errors="replace")
-                    yield self._record_body(text, body.content_type)
+                    yield self._record_body(text, body.content_type, streamed=body.streamed)
                 else:
                     decoder = SSEDecoder()
                     async for chunk in body.chunks:
@@ -147,14 +147,16 @@ class ReplySession:
     def _redact(self, text: str) -> str:
         return self.source.redact(text)
 
-    def _record_body(self, body: str, content_type: str) -> WireEvent:
-        """A whole answer that is not an event stream: a Message in JSON (some servers never stream), or
-        anything else, kept as one event so nothing that arrived is lost."""
+    def _record_body(self, body: str, content_type: str, *, streamed: bool) -> WireEvent:
+        """A whole answer that is not an event stream: a Message in JSON (asked for whole, or from a server
+        that never streams), or anything else, kept as one event so nothing that arrived is lost."""
         body = self._redact(body)
         payload = parse_data(body)
-        problem = f"the server did not stream: it answered with {content_type or 'no content type'}"
+        answered = f"it answered with {content_type or 'no content type'}"
+        problem = f"the server did not stream: {answered}" if streamed else None
         if not isinstance(payload, dict):
-            problem += f"; {json_problem(body) if payload is None and body else 'not a Message'}"
+            what = json_problem(body) if payload is None and body else "not a Message"
+            problem = f"{problem or f'the answer is not a Message: {answered}'}; {what}"
             self._unstreamed = Failure(FailureKind.INCOMPLETE, problem)
         return self._take(WireEvent(seq=len(self.events), name=NOT_STREAMED, data=body, arrived=self.elapsed(),
                                     problem=problem))

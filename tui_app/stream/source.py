@@ -48,6 +48,8 @@ class Body:
 
     content_type: str
     chunks: AsyncIterator[bytes]
+    streamed: bool = True
+    """Whether an event stream was asked for (a whole Message otherwise)."""
 
     async def read(self) -> bytes:
         return b"".join([chunk async for chunk in self.chunks])
@@ -100,7 +102,7 @@ class SDKSource:
             **params, stream=self.streamed, extra_body=sampling or None
         ) as response:
             http = response.http_response
-            yield Body(http.headers.get("content-type", ""), http.aiter_bytes())
+            yield Body(http.headers.get("content-type", ""), http.aiter_bytes(), self.streamed)
 
     def redact(self, text: str) -> str:
         key = self.client.api_key
