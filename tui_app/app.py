@@ -164,8 +164,8 @@ class ClaudeTUI(App):
             await self._open_store_now()
         finally:
             self._store_ready.set()
-            # Only now: importing the SDK holds the interpreter for most of a second, and a conversation
-            # being resumed would be drawn at half speed meanwhile.
+            # Only now: importing the SDK holds the interpreter a long while, and a conversation
+            # being resumed would be drawn slowly meanwhile.
             self.call_after_refresh(self._warm_up)
 
     async def _open_store_now(self) -> None:

@@ -27,7 +27,7 @@ import gc
 
 YOUNG, YOUNGER = 10_000, 10
 """Thresholds of the two young generations while a reply streams. At CPython's default the young
-generation was collected hundreds of times a second, and each one moved the survivors of a frame in
+generation was collected very often, and each one moved the survivors of a frame in
 progress to the next generation, to be walked again: at this threshold most of a frame's objects are
 gone by the time they are looked at, and collecting them costs less in all."""
 NEVER = 1 << 30

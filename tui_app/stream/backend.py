@@ -49,7 +49,7 @@ class Backend:
 
 
 def make_client(backend: Backend) -> anthropic.AsyncAnthropic:
-    """Build the SDK client. Imports the SDK here, not at start-up: it takes most of a second."""
+    """Build the SDK client. Imports the SDK here, not at start-up: it is slow to import."""
     import anthropic
     import httpx2
 
