@@ -52,13 +52,20 @@ def raw_lines(event: WireEvent) -> list[str]:
     return [neutralize(heading), *neutralize(pretty_payload(event)).split("\n")]
 
 
+MEASURED_PER_LOOK = 2_000
+"""Summary lines measured each time the view asks how wide it is."""
+EVENT_LOG_SECONDS = 1 / 10
+"""How soon the log measures more of a burst's lines."""
+
+
 class SummaryLines:
     """The summary view: a line per entry, made when it is drawn (the latest made are kept), so a burst of
     twenty thousand events is not drawn until it is looked at, and every event can be scrolled to.
 
-    Every line is measured once, when the view next asks how wide it is (each sync): the view is as wide
-    as the widest line of all, so its horizontal scroll bar depends only on the events, never on how many
-    frames were drawn while they came in. Measuring takes the line's text alone, not a drawn line.
+    Every line is measured once, when the view next asks how wide it is (each sync), at most
+    `MEASURED_PER_LOOK` at a time so a burst costs no frame much: the view is as wide as the widest line
+    of all, so its horizontal scroll bar depends only on the events, never on how many frames were drawn
+    while they came in. Measuring takes the line's text alone, not a drawn line.
     """
 
     def __init__(self, entries: list[Entry]) -> None:
@@ -69,15 +76,20 @@ class SummaryLines:
         """Entries measured so far, from the first."""
 
     @property
+    def unmeasured(self) -> bool:
+        return self._measured < len(self._entries)
+
+    @property
     def widest(self) -> int:
-        """The widest of all the lines, in cells (those added since the last look are measured now)."""
+        """The widest of the lines measured, in cells (measuring some of those added since the last look)."""
         entries, made = self._entries, self._made
-        for index in range(self._measured, len(entries)):
+        end = min(len(entries), self._measured + MEASURED_PER_LOOK)
+        for index in range(self._measured, end):
             line = made.get(index)
             width = line_width(line) if line is not None else text_width(summary_text(entries[index]))
             if width > self._widest:
                 self._widest = width
-        self._measured = len(entries)
+        self._measured = end
         return self._widest
 
     def make_last(self, count: int) -> None:
@@ -219,9 +231,11 @@ class EventLog(Vertical):
     def refresh_view(self) -> None:
         view = self.view
         if view.id != "event-raw":
-            if len(self._summary) != view.virtual_size.height:
+            if len(self._summary) != view.virtual_size.height or self._summary.unmeasured:
                 self._summary.make_last(view.size.height)
                 view.grew()
+                if self._summary.unmeasured:  # the rest of a burst, measured a little at a time
+                    self.set_timer(EVENT_LOG_SECONDS, self.refresh_view)
             return
         start = self._raw_written
         if start == len(self._entries):
