@@ -197,6 +197,12 @@ class EventLines(SizeUpdates, ScrollView, can_focus=True):
             self.scroll_end(animate=False, immediate=True, x_axis=False)
         self.refresh()
 
+    def widen(self) -> None:
+        """Take in the width of lines measured since the last look (a source measures its lines lazily)."""
+        width = self._lines.widest
+        if width != self.virtual_size.width:
+            self.virtual_size = Size(width, self.virtual_size.height)
+
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
         # At the end first: a view made taller (a resize, or shown for the first time) is pulled back to its

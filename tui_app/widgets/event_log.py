@@ -52,7 +52,7 @@ def raw_lines(event: WireEvent) -> list[str]:
     return [neutralize(heading), *neutralize(pretty_payload(event)).split("\n")]
 
 
-MEASURED_PER_LOOK = 2_000
+MEASURED_PER_LOOK = 500
 """Summary lines measured each time the view asks how wide it is."""
 EVENT_LOG_SECONDS = 1 / 10
 """How soon the log measures more of a burst's lines."""
@@ -145,6 +145,7 @@ class EventLog(Vertical):
         self._summary = SummaryLines(self._entries)
         self._raw_written = 0
         """Entries the raw view has lines for (it catches up when shown)."""
+        self._measuring = False
 
     def compose(self) -> ComposeResult:
         with ContentSwitcher(initial="event-lines", id="event-views"):
@@ -234,8 +235,7 @@ class EventLog(Vertical):
             if len(self._summary) != view.virtual_size.height or self._summary.unmeasured:
                 self._summary.make_last(view.size.height)
                 view.grew()
-                if self._summary.unmeasured:  # the rest of a burst, measured a little at a time
-                    self.set_timer(EVENT_LOG_SECONDS, self.refresh_view)
+                self._measure_soon()
             return
         start = self._raw_written
         if start == len(self._entries):
@@ -251,6 +251,17 @@ class EventLog(Vertical):
             if count >= view.max_lines:
                 break
         view.add_lines([line for group in reversed(groups) for line in group])
+
+    def _measure_soon(self) -> None:
+        """The rest of a burst's lines are measured a little at a time, in the next moments."""
+        if self._summary.unmeasured and not self._measuring:
+            self._measuring = True
+            self.set_timer(EVENT_LOG_SECONDS, self._measure_more)
+
+    def _measure_more(self) -> None:
+        self._measuring = False
+        self.query_one("#event-lines", EventLines).widen()
+        self._measure_soon()
 
     def events_of_reply(self, reply: int) -> list[WireEvent]:
         return [entry for entry, owner in zip(self._entries, self._reply_of)
