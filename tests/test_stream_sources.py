@@ -12,7 +12,7 @@ from tui_app.demo.server import DemoServer
 from tui_app.model.conversation import ChatSettings
 from tui_app.runtime import reply_session, request_for
 from tui_app.stream.backend import Backend, make_client
-from tui_app.stream.events import NOT_STREAMED
+from tui_app.stream.events import NOT_STREAMED, WireEvent
 from tui_app.stream.reply import ReplyState
 from tui_app.stream.session import ReplySession
 from tui_app.stream.source import RecordedSource
@@ -51,14 +51,14 @@ def play(chunks: list[bytes], content_type: str = "text/event-stream") -> ReplyS
     return session
 
 
-def as_sse(session: ReplySession) -> bytes:
-    return b"".join(f"event: {event.name}\ndata: {event.data}\n\n".encode() for event in session.events)
+def as_sse(events: list[WireEvent]) -> bytes:
+    return b"".join(f"event: {event.name}\ndata: {event.data}\n\n".encode() for event in events)
 
 
 @pytest.mark.parametrize("piece", [1, 7, 4096])
 def test_a_recorded_stream_makes_the_same_reply_as_the_live_one_whatever_its_pieces(backend, piece) -> None:
     live = ask(backend, "essay with a list please")
-    body = as_sse(live)
+    body = as_sse(live.events)
     replayed = play([body[start : start + piece] for start in range(0, len(body), piece)])
     assert live.reply.state is ReplyState.DONE and live.reply.text
     assert replayed.reply.state is ReplyState.DONE
@@ -78,9 +78,7 @@ def test_a_reply_asked_for_whole_is_one_event_with_the_same_text_as_the_streamed
 
 def test_a_recording_that_stops_before_message_stop_is_incomplete_and_keeps_its_text(backend) -> None:
     live = ask(backend, "echo cut short")
-    cut = [event for event in live.events if event.name != "message_stop"]
-    body = b"".join(f"event: {event.name}\ndata: {event.data}\n\n".encode() for event in cut)
-    replayed = play([body])
+    replayed = play([as_sse([event for event in live.events if event.name != "message_stop"])])
     assert replayed.reply.state is ReplyState.INCOMPLETE
     assert replayed.reply.text == live.reply.text
 

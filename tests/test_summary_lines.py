@@ -77,6 +77,19 @@ async def test_the_width_does_not_depend_on_how_often_the_log_was_drawn():
     assert widths[0] == widths[1] == len(summary_line(events[150]))
 
 
+def deltas(start: int, end: int, text: str) -> list[WireEvent]:
+    return [delta(seq, text) for seq in range(start, end)]
+
+
+async def log_of_a_hundred_events(app: EventLogApp, pilot) -> EventLog:
+    """The app's event log, showing reply 1 with a hundred events, drawn."""
+    log = app.query_one(EventLog)
+    log.begin_reply(1, "reply 1")
+    log.add_events(deltas(0, 100, "x"), 1)
+    await pilot.pause()
+    return log
+
+
 def at_the_end(log: EventLog) -> bool:
     view = log.view
     return view.max_scroll_y > 0 and view.scroll_y == view.max_scroll_y
@@ -85,17 +98,14 @@ def at_the_end(log: EventLog) -> bool:
 async def test_the_log_goes_on_following_new_events_after_the_terminal_shrinks_and_grows_again():
     app = EventLogApp()
     async with app.run_test(size=(80, 30)) as pilot:
-        log = app.query_one(EventLog)
-        log.begin_reply(1, "reply 1")
-        log.add_events([delta(seq, "x") for seq in range(100)], 1)
-        await pilot.pause()
+        log = await log_of_a_hundred_events(app, pilot)
         await pilot.resize_terminal(60, 12)
         await pilot.pause()
-        log.add_events([delta(seq, "w") for seq in range(100, 150)], 1)  # followed at the small size
+        log.add_events(deltas(100, 150, "w"), 1)  # followed at the small size
         await pilot.pause()
         await pilot.resize_terminal(80, 30)
         await pilot.pause()
-        log.add_events([delta(seq, "y") for seq in range(150, 200)], 1)
+        log.add_events(deltas(150, 200, "y"), 1)
         await pilot.pause()
         assert at_the_end(log)
 
@@ -103,17 +113,14 @@ async def test_the_log_goes_on_following_new_events_after_the_terminal_shrinks_a
 async def test_the_raw_view_opened_while_events_arrive_follows_them():
     app = EventLogApp()
     async with app.run_test(size=(80, 30)) as pilot:
-        log = app.query_one(EventLog)
-        log.begin_reply(1, "reply 1")
-        log.add_events([delta(seq, "x") for seq in range(100)], 1)
-        await pilot.pause()
+        log = await log_of_a_hundred_events(app, pilot)
         log.toggle_raw()
         await pilot.pause()
-        log.add_events([delta(seq, "y") for seq in range(100, 200)], 1)
+        log.add_events(deltas(100, 200, "y"), 1)
         await pilot.pause()
         assert log.raw and at_the_end(log)
         log.toggle_raw()
-        log.add_events([delta(seq, "z") for seq in range(200, 300)], 1)
+        log.add_events(deltas(200, 300, "z"), 1)
         await pilot.pause()
         assert not log.raw and at_the_end(log)
 
@@ -121,12 +128,9 @@ async def test_the_raw_view_opened_while_events_arrive_follows_them():
 async def test_a_user_who_scrolls_up_is_left_where_they_are():
     app = EventLogApp()
     async with app.run_test(size=(80, 30)) as pilot:
-        log = app.query_one(EventLog)
-        log.begin_reply(1, "reply 1")
-        log.add_events([delta(seq, "x") for seq in range(100)], 1)
-        await pilot.pause()
+        log = await log_of_a_hundred_events(app, pilot)
         log.view.scroll_to(y=10, animate=False, immediate=True)
-        log.add_events([delta(seq, "y") for seq in range(100, 200)], 1)
+        log.add_events(deltas(100, 200, "y"), 1)
         await pilot.pause()
         assert log.view.scroll_y == 10
 

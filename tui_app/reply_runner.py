@@ -89,7 +89,6 @@ class ReplyRunner:
                     ticker.cancel()  # never in the middle of drawing, which would lose text
             finally:
                 ticker.cancel()
-                self._save()
                 async with self._drawing:
                     await self._display.end(session, self.turn)
         if self._drawing_failed is not None:

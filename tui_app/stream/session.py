@@ -19,13 +19,11 @@ from tui_app.stream.events import NOT_STREAMED, WireEvent, json_problem, parse_d
 from tui_app.stream.failures import Failure, FailureKind, classify_exception
 from tui_app.stream.metrics import ReplyTimings
 from tui_app.stream.reply import CONTENT_DELTAS, Reply, ReplyState
-from tui_app.stream.source import SSE, ReplyRequest, StreamSource
+from tui_app.stream.source import SSE, StreamSource
 from tui_app.stream.sse import SSEDecoder, SSEFrame
 
 if TYPE_CHECKING:
     import httpx2
-
-__all__ = ["ReplyRequest", "ReplySession"]
 
 Clock = Callable[[], float]
 

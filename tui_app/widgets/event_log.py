@@ -54,7 +54,7 @@ def raw_lines(event: WireEvent) -> list[str]:
 
 MEASURED_PER_LOOK = 500
 """Summary lines measured each time the view asks how wide it is."""
-EVENT_LOG_SECONDS = 1 / 10
+MEASURE_AGAIN_SECONDS = 1 / 10
 """How soon the log measures more of a burst's lines."""
 
 
@@ -256,7 +256,7 @@ class EventLog(Vertical):
         """The rest of a burst's lines are measured a little at a time, in the next moments."""
         if self._summary.unmeasured and not self._measuring:
             self._measuring = True
-            self.set_timer(EVENT_LOG_SECONDS, self._measure_more)
+            self.set_timer(MEASURE_AGAIN_SECONDS, self._measure_more)
 
     def _measure_more(self) -> None:
         self._measuring = False
