@@ -202,7 +202,8 @@ def test_json_export_is_complete(tmp_path):
     document = json.loads(to_json(conversation, {conversation.turns[1].id: EVENTS}))
     assert document["format"] == "claude-tui conversation"
     assert document["settings"] == {"model": "claude-sonnet-5", "max_tokens": 1024, "system": "Be brief.",
-                                    "temperature": 0.3}
+                                    "temperature": 0.3, "thinking": None, "thinking_display": "summarized",
+                                    "effort": None, "cache": None}
     replies = [turn for turn in document["turns"] if turn["role"] == "assistant"]
     assert [turn["state"] for turn in replies] == [state.value for state in ReplyState]
     assert replies[0]["superseded"] is True

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from tui_app.demo.server import DemoServer
+from tui_app.model.asking import thinking_param
 from tui_app.model.conversation import ChatSettings
 from tui_app.settings import Settings, demo_backend, real_backend
 from tui_app.stream.backend import Backend, make_client
@@ -59,16 +60,25 @@ def open_events_file(settings: Settings, on_problem: Callable[[str], None]) -> E
 
 def chat_settings(settings: Settings) -> ChatSettings:
     """What a new conversation asks with: the run's settings."""
-    return ChatSettings(settings.model, settings.max_tokens, settings.system, settings.temperature)
+    return ChatSettings(settings.model, settings.max_tokens, settings.system, settings.temperature,
+                        thinking=settings.thinking, thinking_display=settings.thinking_display,
+                        effort=settings.effort, cache=settings.cache)
 
 
-def request_for(asking: ChatSettings, messages: list[dict[str, Any]]) -> ReplyRequest:
+def request_for(asking: ChatSettings, messages: list[dict[str, Any]],
+                previous_message_id: str | None = None) -> ReplyRequest:
+    """The request for the next reply. With caching on, the previous reply's id asks the server why a
+    cache was missed, where it can say."""
     return ReplyRequest(
         model=asking.model,
         max_tokens=asking.max_tokens,
         messages=messages,
         system=asking.system,
         temperature=asking.temperature,
+        thinking=thinking_param(asking.thinking, asking.thinking_display),
+        effort=asking.effort,
+        cache_control={"type": "ephemeral", "ttl": asking.cache} if asking.cache else None,
+        diagnostics={"previous_message_id": previous_message_id} if asking.cache else None,
     )
 
 

@@ -98,6 +98,12 @@ class Settings:
     max_tokens: int = 4096
     temperature: float | None = None
     system: str | None = None
+    thinking: str | None = None
+    """`off`, `adaptive` or a budget in tokens; None sends no `thinking` field (the model's default)."""
+    thinking_display: str = "summarized"
+    effort: str | None = None
+    cache: str | None = None
+    """Automatic prompt caching (`5m` or `1h`); None caches nothing."""
     theme: str = DEFAULT_THEME
     base_url: str | None = None
     """An explicit server; None means the Anthropic API (or the demo backend when there is no key)."""

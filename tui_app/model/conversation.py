@@ -25,6 +25,12 @@ class ChatSettings:
     max_tokens: int
     system: str | None = None
     temperature: float | None = None
+    thinking: str | None = None
+    """`off`, `adaptive` or a budget in tokens (see `model.asking`); None leaves it to the model."""
+    thinking_display: str = "summarized"
+    effort: str | None = None
+    cache: str | None = None
+    """Automatic prompt caching and its time to live (`5m`, `1h`); None caches nothing."""
 
 
 @dataclass(slots=True)
@@ -54,6 +60,9 @@ class Turn:
     """The request's parameters other than the messages (model, max_tokens, system, temperature)."""
     content: list[dict[str, Any]] = field(default_factory=list)
     """A reply's content blocks in the Messages API's own shape (text, thinking, tool_use …)."""
+    usage: dict[str, Any] = field(default_factory=dict)
+    """The rest of what the server said of a reply: cache tokens, thinking tokens, server tool requests,
+    the message id, stop details, the reason a cache was missed (see `Reply.usage_record`)."""
 
     @property
     def is_reply(self) -> bool:

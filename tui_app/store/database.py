@@ -36,7 +36,10 @@ SQLITE_HEADER = b"SQLite format 3\x00"
 """How every SQLite database begins: a file that does not was never one, and is not called damaged."""
 
 TURN_FIELDS = ("role", "text", "created", "superseded", "model", "state", "reason", "stop_reason",
-               "input_tokens", "output_tokens", "first_token", "total", "settings", "content")
+               "input_tokens", "output_tokens", "first_token", "total", "settings", "content", "usage")
+JSON_FIELDS = {"settings": dict, "content": list, "usage": dict}
+ASKING_FIELDS = ("thinking", "thinking_display", "effort", "cache")
+"""What a conversation asks with beyond its columns, kept as one JSON object."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,16 +180,17 @@ class Store:
         """Insert or update the conversation's own row (title, settings); return its id."""
         with self._transaction() as db:
             settings = conversation.settings
-            row = tuple(storable(value) for value in (conversation.title, settings.model, settings.system,
-                                                      settings.temperature, settings.max_tokens))
+            row = (*(storable(value) for value in (conversation.title, settings.model, settings.system,
+                                                   settings.temperature, settings.max_tokens)),
+                   storable_json({name: getattr(settings, name) for name in ASKING_FIELDS}))
             if conversation.id is None:
                 cursor = db.execute(
-                    "INSERT INTO conversations (title, model, system, temperature, max_tokens, created, updated)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?)", (*row, storable(conversation.created), time.time()))
+                    "INSERT INTO conversations (title, model, system, temperature, max_tokens, asking, created, "
+                    "updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", (*row, storable(conversation.created), time.time()))
                 conversation.id = cursor.lastrowid
             else:
                 db.execute("UPDATE conversations SET title = ?, model = ?, system = ?, temperature = ?, "
-                           "max_tokens = ?, updated = ? WHERE id = ?", (*row, time.time(), conversation.id))
+                           "max_tokens = ?, asking = ?, updated = ? WHERE id = ?", (*row, time.time(), conversation.id))
         assert conversation.id is not None
         return conversation.id
 
@@ -263,7 +267,7 @@ class Store:
             raise StoreError(f"there is no conversation {conversation_id} in {self.path}")
         row = rows[0]
         settings = ChatSettings(model=row["model"], max_tokens=row["max_tokens"] or 0, system=row["system"],
-                                temperature=row["temperature"])
+                                temperature=row["temperature"], **_asking(row["asking"]))
         conversation = Conversation(settings, id=row["id"], title=row["title"], created=row["created"])
         for turn_row in self._read("SELECT * FROM turns WHERE conversation_id = ? ORDER BY position",
                                    (conversation_id,)):
@@ -339,7 +343,7 @@ def _turn_values(turn: Turn) -> tuple[object, ...]:
     values = []
     for name in TURN_FIELDS:
         value = getattr(turn, name)
-        if name in ("settings", "content"):
+        if name in JSON_FIELDS:
             value = storable_json(value)
         elif name == "superseded":
             value = int(bool(value))
@@ -356,15 +360,28 @@ def _turn_from_row(row: sqlite3.Row) -> Turn:
                 superseded=bool(row["superseded"]))
     for name in TURN_FIELDS[4:]:
         value = row[name]
-        if name in ("settings", "content"):
+        if name in JSON_FIELDS:
             try:
                 value = json.loads(value)
             except (TypeError, ValueError, RecursionError):
-                value = {} if name == "settings" else []
+                value = None
+            if not isinstance(value, JSON_FIELDS[name]):
+                value = JSON_FIELDS[name]()
         elif name == "state" and value is not None:
             value = _state(value)
         setattr(turn, name, value)
     return turn
+
+
+def _asking(text: str) -> dict[str, str]:
+    """The saved `asking` object, keeping only the known fields that are text (a newer version may add more)."""
+    try:
+        saved = json.loads(text)
+    except (TypeError, ValueError, RecursionError):
+        return {}
+    if not isinstance(saved, dict):
+        return {}
+    return {name: saved[name] for name in ASKING_FIELDS if isinstance(saved.get(name), str)}
 
 
 def _state(value: object) -> ReplyState:

@@ -63,6 +63,11 @@ MIGRATIONS: tuple[str, ...] = (
         ORDER BY position DESC LIMIT 1
     );
     """,
+    # 3: how a conversation asks (thinking, effort, caching), and each reply's full usage and stop details.
+    """
+    ALTER TABLE conversations ADD COLUMN asking TEXT NOT NULL DEFAULT '{}';
+    ALTER TABLE turns ADD COLUMN usage TEXT NOT NULL DEFAULT '{}';
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

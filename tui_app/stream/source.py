@@ -27,6 +27,11 @@ class ReplyRequest:
     messages: list[dict[str, Any]]
     system: str | None = None
     temperature: float | None = None
+    thinking: dict[str, Any] | None = None
+    effort: str | None = None
+    cache_control: dict[str, Any] | None = None
+    """Automatic prompt caching: the top-level marker the API places on the last cacheable block."""
+    diagnostics: dict[str, Any] | None = None
 
     def params(self) -> dict[str, Any]:
         """The request body's fields (without `stream`)."""
@@ -39,6 +44,14 @@ class ReplyRequest:
             params["system"] = self.system
         if self.temperature is not None:
             params["temperature"] = self.temperature
+        if self.thinking is not None:
+            params["thinking"] = self.thinking
+        if self.effort is not None:
+            params["output_config"] = {"effort": self.effort}
+        if self.cache_control is not None:
+            params["cache_control"] = self.cache_control
+        if self.diagnostics is not None:
+            params["diagnostics"] = self.diagnostics
         return params
 
 
