@@ -7,7 +7,7 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from tui_app.model.content import block_from_content, content_of, messages_of
+from tui_app.model.content import block_from_content, content_of, details_of, is_refusal, messages_of, take_details
 from tui_app.stream.reply import Reply, ReplyState
 
 if TYPE_CHECKING:
@@ -87,6 +87,7 @@ class Turn:
         self.first_token = session.timings.first_token
         self.total = session.timings.finished
         self.content = content_of(reply)
+        self.usage = details_of(reply)
 
     def to_reply(self) -> Reply:
         """A `Reply` to draw, rebuilt from what was saved."""
@@ -94,6 +95,7 @@ class Turn:
                       usage_final=True, stop_reason=self.stop_reason, reason=self.reason)
         for index, block in enumerate(self.content):
             reply.blocks.append(block_from_content(index, block))
+        take_details(reply, self.usage)
         reply.state = self.reply_state
         if self.reply_state is ReplyState.INCOMPLETE and not self.reason:
             reply.reason = INTERRUPTED
@@ -112,8 +114,9 @@ class Conversation:
 
     def add_user(self, text: str) -> tuple[Turn, list[Turn]]:
         """Add a prompt; return it, and the turns it set aside: a last prompt left unanswered (its reply was
-        refused, failed or was cancelled before a word arrived) is replaced by the new one, never joined to
-        it, so a refused prompt cannot make every later request fail the same way."""
+        refused, by the server or by the model's `refusal` stop, failed or was cancelled before a word
+        arrived) is replaced by the new one, never joined to it, so a refused prompt cannot make every later
+        request fail the same way."""
         aside = self.unanswered()
         for turn in aside:
             turn.superseded = True
@@ -124,12 +127,13 @@ class Conversation:
         return turn, aside
 
     def unanswered(self) -> list[Turn]:
-        """The last prompt and its replies, when none of those replies brought any text and none is done."""
+        """The last prompt and its replies, when none of those replies brought any text and none is done, or
+        the model refused it."""
         user = self.last("user")
         if user is None:
             return []
         after = [turn for turn in self.turns[self.turns.index(user) + 1 :] if not turn.superseded]
-        if any(turn.text or turn.reply_state is ReplyState.DONE for turn in after):
+        if any((turn.text or turn.reply_state is ReplyState.DONE) and not is_refusal(turn) for turn in after):
             return []
         return [user, *after]
 
@@ -171,7 +175,7 @@ class Conversation:
 
     def messages(self) -> list[dict[str, Any]]:
         """The history as the next request sends it."""
-        return messages_of(self.turns)
+        return messages_of(self.turns, self.settings.model)
 
 
 def title_for(prompt: str) -> str:

@@ -17,7 +17,8 @@ MESSAGE_EVENTS = frozenset({
     "message_delta", "message_stop", "ping", "error",
 })
 """The event types of the Messages stream today; others are logged and otherwise ignored."""
-DELTA_TYPES = frozenset({"text_delta", "thinking_delta", "input_json_delta", "signature_delta", "citations_delta"})
+DELTA_TYPES = frozenset({"text_delta", "thinking_delta", "input_json_delta", "signature_delta", "citations_delta",
+                         "compaction_delta"})
 NOT_STREAMED = "(not streamed)"
 """The name of the one event that holds a whole answer which was not an event stream."""
 BEFORE_START_ALLOWED = frozenset({"message_start", "ping", "error", "comment"})
