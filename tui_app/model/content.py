@@ -169,3 +169,8 @@ def _end_cleanly(content: list[dict[str, Any]]) -> None:
 
 def is_refusal(turn: Said) -> bool:
     return turn.reply_state is ReplyState.DONE and getattr(turn, "stop_reason", None) == REFUSAL
+
+
+def is_paused(turn: Said) -> bool:
+    """A reply the server paused, which the next request may continue."""
+    return turn.reply_state is ReplyState.DONE and getattr(turn, "stop_reason", None) == PAUSE_TURN

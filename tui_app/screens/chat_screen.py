@@ -16,11 +16,14 @@ from textual.containers import Horizontal, Vertical
 from textual.worker import Worker, WorkerState
 
 from tui_app.gc_policy import CollectionPolicy
+from tui_app.model.content import is_paused
 from tui_app.model.conversation import Conversation, Turn
 from tui_app.model.ending import Ending
 from tui_app.runtime import chat_settings, reply_session, request_for
+from tui_app.screens.chat_commands import chat_commands
 from tui_app.screens.main_screen import MainScreen
 from tui_app.screens.reply_display import ReplyEnded, ReplyPanes
+from tui_app.screens.saved_events import show_saved_events
 from tui_app.settings import Settings
 from tui_app.store.errors import StoreError
 from tui_app.stream.failures import FailureKind
@@ -44,6 +47,9 @@ if TYPE_CHECKING:
     from tui_app.stream.session import Clock, ReplySession
     from tui_app.widgets.reply_view import ReplyView
 
+COMMAND_LINE_ASKING = ("model", "max_tokens", "system", "temperature", "thinking", "thinking_display", "effort",
+                       "cache")
+"""What the command line may set for a conversation it reopens."""
 REOPENED_EVENT_REPLIES = 5
 """Replies whose events the event log shows when a conversation is opened; `e` on a reply shows any other."""
 
@@ -80,6 +86,7 @@ class ChatScreen(MainScreen):
         Binding("f5", "retry", "Retry", id="retry"),
         Binding("ctrl+up", "edit_prompt", "Edit last prompt", show=False, priority=True, id="edit_prompt"),
         Binding("ctrl+n", "new_conversation", "New", show=False, priority=True, id="new_conversation"),
+        Binding("f6", "continue_reply", "Continue", show=False, id="continue_reply"),
     ]
 
     def __init__(self, services: ChatServices) -> None:
@@ -178,7 +185,8 @@ class ChatScreen(MainScreen):
         assert services.backend is not None
         await services.store_opened()
         asking = self.conversation.settings
-        request = request_for(asking, self.conversation.messages())
+        last = self.conversation.last("assistant")
+        request = request_for(asking, self.conversation.messages(), last.usage.get("message_id") if last else None)
         turn = self.conversation.add_reply(asking.model)
         turn.settings = {name: value for name, value in request.params().items() if name != "messages"}
         client = await services.sdk_client()
@@ -303,7 +311,7 @@ class ChatScreen(MainScreen):
             return
         await self.open_conversation(int(conversation_id))
         # What was asked for on this command line wins over what the conversation was saved with.
-        given = {name: getattr(self.settings, name) for name in ("model", "max_tokens", "system", "temperature")
+        given = {name: getattr(self.settings, name) for name in COMMAND_LINE_ASKING
                  if self.settings.source(name).startswith("command line")}
         if given and self.conversation.id == conversation_id:
             self.conversation.settings = replace(self.conversation.settings, **given)
@@ -332,19 +340,10 @@ class ChatScreen(MainScreen):
             await self._show_saved_events(number, turn)
 
     async def _show_saved_events(self, number: int, turn: Turn) -> None:
-        event_log = self.query_one(EventLog)
-        writer = self.services.writer
-        if turn.id is None or writer is None or event_log.has_reply(number):
-            return
-        try:
-            events = await writer.call(writer.store.events, turn.id)
-        except StoreError as error:
-            self.notify(str(error), title="Events not read", severity="error")
-            return
-        event_log.begin_reply(number, f"reply {number} · {turn.model} · saved")
-        event_log.add_events(events, number)
-        event_log.note(f"{len(events)} events · {turn.reply_state.value}", number)
-        event_log.refresh_view()
+        def problem(text: str) -> None:
+            self.notify(text, title="Events not read", severity="error")
+
+        await show_saved_events(self.query_one(EventLog), self.services.writer, number, turn, problem)
 
     def action_new_conversation(self) -> None:
         if self.refuse_while_replying("start a new conversation"):
@@ -391,6 +390,18 @@ class ChatScreen(MainScreen):
         self.save_turn(aside)
         self.stream_reply()
 
+    def action_continue_reply(self) -> None:
+        """Continue a reply the server paused (`pause_turn`): the next request ends with it, as the API asks."""
+        if self.refuse_while_replying("continue"):
+            return
+        last, user = self.conversation.last("assistant"), self.conversation.last("user")
+        turns = self.conversation.turns
+        if last is None or user is None or turns.index(last) < turns.index(user) or not is_paused(last):
+            self.notify("Only a reply the server paused (stop reason pause_turn) can be continued.",
+                        title="Continue", severity="warning")
+            return
+        self.stream_reply()
+
     def action_edit_prompt(self) -> None:
         if self.refuse_while_replying("edit"):
             return
@@ -427,19 +438,4 @@ class ChatScreen(MainScreen):
 
     def system_commands(self) -> Iterable[SystemCommand]:
         """The chat's entries in the command palette."""
-        yield SystemCommand("Raw events", "Switch the event log between summaries and raw payloads",
-                            self.action_toggle_raw)
-        yield SystemCommand("Events panel", "Show or hide the event log", self.action_toggle_events)
-        yield SystemCommand("Copy last reply", "Copy the last reply's Markdown source", self.action_copy_reply)
-        yield SystemCommand("Conversations", "Search, open, rename or delete saved conversations",
-                            self.action_conversations)
-        yield SystemCommand("New conversation", "Start afresh; this one stays saved", self.action_new_conversation)
-        yield SystemCommand("Model and settings", "Model, system prompt, temperature, max tokens",
-                            self.action_chat_settings)
-        yield SystemCommand("Retry last reply", "Ask again; the old reply is kept, set aside", self.action_retry)
-        yield SystemCommand("Edit last prompt", "Change the last prompt and send it in its place",
-                            self.action_edit_prompt)
-        yield SystemCommand("Export conversation as Markdown", "A readable file with a metadata header",
-                            lambda: self.export_conversation("md"))
-        yield SystemCommand("Export conversation as JSON", "Everything: turns, settings, usage, timings, events",
-                            lambda: self.export_conversation("json"))
+        return chat_commands(self)
