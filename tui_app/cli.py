@@ -8,10 +8,20 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from tui_app import __version__
+from tui_app.model.asking import (
+    CACHE_TTLS,
+    DISPLAYS,
+    EFFORTS,
+    SMALLEST_BUDGET,
+    THINKING_OFF,
+    asking_problems,
+    parse_choice,
+    parse_thinking,
+)
 from tui_app.settings import DEFAULT_MODEL, DEFAULT_THEME, Settings
 
 
@@ -29,6 +39,21 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--max-tokens", type=_positive_int, default=None, help="most output tokens per reply")
     parser.add_argument("--temperature", type=float, default=None, help="sampling temperature, 0 to 1")
     parser.add_argument("--system", default=None, help="system prompt")
+    asking = parser.add_argument_group("thinking, effort and prompt caching")
+    asking.add_argument("--thinking", type=_checked(parse_thinking), default=None, metavar="BUDGET|adaptive|off",
+                        help=f"think before answering, up to BUDGET tokens (at least {SMALLEST_BUDGET:,}, below "
+                        "--max-tokens), as much as the model decides (adaptive), or not at all (off); "
+                        "default: the model's own")
+    asking.add_argument("--thinking-display", type=_checked(_choice("thinking display", DISPLAYS)), default=None,
+                        metavar="|".join(DISPLAYS),
+                        help="thinking comes back summarised (the default) or omitted: only its signature")
+    asking.add_argument("--effort", type=_checked(_choice("effort", EFFORTS)), default=None,
+                        metavar="|".join(EFFORTS),
+                        help="how much effort the model spends on a reply (default: the model's own)")
+    asking.add_argument("--cache", type=_checked(_choice("cache", CACHE_CHOICES)), default=None,
+                        metavar="|".join(CACHE_CHOICES),
+                        help="prompt caching: the conversation so far is kept 5 minutes or an hour, and the next "
+                        "request reads it at a tenth of the input price (writing it costs 1.25x or 2x); default off")
     parser.add_argument("--base-url", default=None,
                         help="a server that speaks the Messages API (default: ANTHROPIC_BASE_URL or Anthropic's)")
     parser.add_argument("--demo", action="store_true", help="use the built-in demo backend even with a key")
@@ -71,8 +96,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-OPTION_SETTINGS = ("model", "max_tokens", "temperature", "system", "base_url", "idle_timeout", "theme")
+OPTION_SETTINGS = ("model", "max_tokens", "temperature", "system", "thinking", "thinking_display", "effort", "cache",
+                   "base_url", "idle_timeout", "theme")
 """Settings with a command-line option of the same name (argparse dest)."""
+CACHE_CHOICES = (*CACHE_TTLS, THINKING_OFF)
+
+
+class UsageError(Exception):
+    """Options that cannot go together: the run stops with this message and the usage, exit status 2."""
 
 
 def settings_from_args(args: argparse.Namespace, environ: Mapping[str, str]) -> Settings:
@@ -87,6 +118,8 @@ def settings_from_args(args: argparse.Namespace, environ: Mapping[str, str]) -> 
         if value is not None:
             setattr(settings, name, value)
             settings.sources[name] = f"command line (--{name.replace('_', '-')})"
+    if settings.cache == THINKING_OFF:
+        settings.cache = None  # caches nothing, the same as never asking
     settings.demo = args.demo
     settings.events_file = args.events
     if args.no_history:
@@ -97,7 +130,42 @@ def settings_from_args(args: argparse.Namespace, environ: Mapping[str, str]) -> 
         if value is not None:
             settings.demo_pacing = replace(settings.demo_pacing, **{field_name: value})
             settings.sources[f"demo.{field_name}"] = f"command line (--{option.replace('_', '-')})"
+    _settle_asking(settings)
     return settings
+
+
+ASKING_OPTIONS = {"max_tokens": "--max-tokens, --thinking", "temperature": "--temperature, --thinking off"}
+"""For a clash between thinking and another setting: the options that settle it."""
+
+
+def _settle_asking(settings: Settings) -> None:
+    """What the API would refuse in thinking, max tokens and temperature, once every source is read. When the
+    command line had a hand in it, the run stops with a usage error; the config file alone loses its thinking
+    (reported, left to the model's default)."""
+    clashes = _asking_clashes(settings)
+    if not clashes:
+        return
+    if any(settings.source(name).startswith("command line") for _, other in clashes for name in ("thinking", other)):
+        raise UsageError("; ".join(_on_the_command_line(settings, problem, other) for problem, other in clashes))
+    where = settings.source("thinking").replace("config file", str(settings.config_path), 1)
+    settings.problems.extend(f"{where}: {problem}; thinking is left unset" for problem, _ in clashes)
+    settings.thinking = None
+    settings.sources.pop("thinking", None)
+
+
+def _asking_clashes(settings: Settings) -> list[tuple[str, str]]:
+    """Each problem with the setting beside thinking that it involves, found by asking one pair at a time."""
+    budget = asking_problems(max_tokens=settings.max_tokens, temperature=None, thinking=settings.thinking)
+    temperature = asking_problems(max_tokens=sys.maxsize, temperature=settings.temperature, thinking=settings.thinking)
+    return [(problem, "max_tokens") for problem in budget] + [
+        (problem, "temperature") for problem in temperature if problem not in budget]
+
+
+def _on_the_command_line(settings: Settings, problem: str, other: str) -> str:
+    """The problem, the options that settle it, and where a value the command line did not give came from."""
+    notes = [ASKING_OPTIONS[other]] + [f"{name.replace('_', ' ')} is set in the {settings.source(name)}"
+                                       for name in ("thinking", other) if settings.source(name).startswith("config")]
+    return f"{problem} ({'; '.join(notes)})"
 
 
 def _start_debug_log(args: argparse.Namespace, settings: Settings, environ: Mapping[str, str]) -> None:
@@ -135,6 +203,8 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as error:
         print(f"claude-tui: {neutralize(str(error))}", file=sys.stderr)  # it quotes the file's broken line
         return 2
+    except UsageError as error:
+        parser.error(str(error))
     if args.print_config:
         from tui_app.print_config import describe_settings
 
@@ -196,6 +266,22 @@ def _run_demo_server(address: str, settings: Settings, parser: argparse.Argument
         print(f"claude-tui: cannot listen on {address}: {error.strerror}", file=sys.stderr)
         return 2
     return 0
+
+
+def _checked(parse: Callable[[str], str]) -> Callable[[str], str]:
+    """An option read by `tui_app.model.asking`: its words about a mistake are argparse's message."""
+
+    def convert(text: str) -> str:
+        try:
+            return parse(text)
+        except ValueError as error:
+            raise argparse.ArgumentTypeError(str(error)) from None
+
+    return convert
+
+
+def _choice(name: str, choices: tuple[str, ...]) -> Callable[[str], str]:
+    return lambda text: parse_choice(name, text, choices)
 
 
 def _positive_int(text: str) -> int:

@@ -20,6 +20,7 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
+from tui_app.model.asking import CACHE_TTLS, DISPLAYS, EFFORTS, THINKING_OFF, parse_choice, parse_thinking
 from tui_app.private_files import PRIVATE_MODE
 from tui_app.settings import KeyBindings, Panels, Settings, key_action_names
 
@@ -133,6 +134,29 @@ def _flag(value: Any) -> bool:
     return value
 
 
+class Worded(ValueError):
+    """A mistake whose words already name the setting: `tui_app.model.asking`'s, as the command line says it."""
+
+
+def _asking(parse: Callable[[str], str | None]) -> Check:
+    def check(value: Any) -> str | None:
+        try:  # a number or anything else is read as TOML would write it, for the message to quote
+            return parse(value if isinstance(value, str) else json.dumps(value, default=str))
+        except ValueError as error:
+            raise Worded(str(error)) from None
+
+    return check
+
+
+CACHE_CHOICES = (*CACHE_TTLS, THINKING_OFF)
+
+
+def parse_cache(text: str) -> str | None:
+    """`5m` or `1h`; `off` caches nothing, the same as leaving it out (None)."""
+    ttl = parse_choice("cache", text, CACHE_CHOICES)
+    return None if ttl == THINKING_OFF else ttl
+
+
 NAMED_KEYS = frozenset(
     "enter escape tab space backspace delete insert home end pageup pagedown up down left right".split()
     + [f"f{number}" for number in range(1, 25)]
@@ -165,29 +189,27 @@ TOP_LEVEL: dict[str, Check] = {
     "max_tokens": _whole(1),
     "temperature": _number(0, strict=False, high=1),
     "system": _string,
+    "thinking": _asking(parse_thinking),
+    "thinking_display": _asking(lambda text: parse_choice("thinking_display", text, DISPLAYS)),
+    "effort": _asking(lambda text: parse_choice("effort", text, EFFORTS)),
+    "cache": _asking(parse_cache),
     "theme": _theme_name,
     "base_url": _url,
     "connect_timeout": _number(0, strict=True),
     "idle_timeout": _number(0, strict=True),
 }
 TABLES: dict[str, dict[str, Check]] = {
-    "demo": {
-        "first_token_delay": _number(0, strict=False),
-        "tokens_per_second": _number(0, strict=False),
-        "ping_every": _whole(1),
-    },
+    "demo": {"first_token_delay": _number(0, strict=False), "tokens_per_second": _number(0, strict=False),
+             "ping_every": _whole(1)},
     "panels": {item.name: _flag for item in fields(Panels)},
     "keys": {name: parse_keys for name in key_action_names()},
     "history": {"enabled": _flag, "file": _name},
 }
-MISPLACED = {
-    "api_key": "the API key is never read from a file: set ANTHROPIC_API_KEY in the environment",
-}
+MISPLACED = {"api_key": "the API key is never read from a file: set ANTHROPIC_API_KEY in the environment"}
 
 
 TOO_DEEP = "its arrays or tables are nested too deeply to be read"
-"""Why a TOML file that nests deeper than the parser can follow was refused (it stops at Python's recursion
-limit, a few hundred levels)."""
+"""Why a TOML file nested deeper than the parser can follow (Python's recursion limit) was refused."""
 
 
 def read_config(path: Path, *, required: bool) -> tuple[dict[str, Any], str] | None:
@@ -249,10 +271,7 @@ def find_line(text: str, table: str | None, key: str) -> int | None:
     return None
 
 
-def load_settings(
-    environ: Mapping[str, str],
-    config_path: Path | None = None,
-) -> Settings:
+def load_settings(environ: Mapping[str, str], config_path: Path | None = None) -> Settings:
     """Defaults, then the config file (the given one, or the platform's if it exists), then the
     environment. Raises ConfigError when the file cannot be used at all."""
     path = config_path if config_path is not None else default_config_path(environ)
@@ -301,7 +320,7 @@ def apply_config(settings: Settings, data: dict[str, Any], text: str, path: Path
             try:
                 setattr(settings, key, TOP_LEVEL[key](value))
             except ValueError as error:
-                problem(None, key, f"{key} {error}; the default is used")
+                problem(None, key, f"{'' if isinstance(error, Worded) else key + ' '}{error}; the default is used")
             else:
                 settings.sources[key] = source(None, key)
         elif key in MISPLACED:

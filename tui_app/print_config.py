@@ -40,7 +40,7 @@ def describe_settings(settings: Settings, environ: Mapping[str, str]) -> str:
         out.append(f"{assignment:<40} # {source}")
 
     for name in TOP_LEVEL:
-        line(name, getattr(settings, name))
+        line(name, _shown(name, getattr(settings, name)))
     for table in TABLES:
         out.append("")
         out.append(f"[{table}]")
@@ -48,6 +48,13 @@ def describe_settings(settings: Settings, environ: Mapping[str, str]) -> str:
         for name in TABLES[table]:
             line(name, getattr(section, name), f"{table}.{name}")
     return "\n".join(out) + "\n"
+
+
+def _shown(name: str, value: Any) -> Any:
+    """As the config file writes it: a thinking budget is a number, and no prompt caching is `cache = "off"`."""
+    if name == "thinking" and isinstance(value, str) and value.isdigit():
+        return int(value)
+    return "off" if name == "cache" and value is None else value
 
 
 def _backend_summary(settings: Settings, has_key: bool) -> str:
