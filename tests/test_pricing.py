@@ -1,4 +1,4 @@
-"""Cost estimates: the shipped price table, overrides over it, and the figures worked out by hand."""
+"""Cost estimates: the shipped price table, the config's overrides, and the figures worked out by hand."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tui_app.config import tomllib
+from tui_app.config import load_settings, tomllib
 from tui_app.model.pricing import (
     PRICE_FIELDS,
     Price,
@@ -126,6 +126,59 @@ def test_a_wrong_price_says_what_is_wrong_and_where(entry, key, words) -> None:
     with pytest.raises(PriceError) as caught:
         read_price(entry)
     assert words in str(caught.value) and caught.value.key == key
+
+
+def write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_the_config_adds_and_replaces_prices_and_says_where(tmp_path) -> None:
+    config = write(tmp_path / "config.toml", """model = "claude-sonnet-5"
+
+[prices."claude-sonnet-5"]
+input = 2
+output = 10
+cache_write_5m = 2.5
+cache_write_1h = 4
+cache_read = 0.2
+
+[prices]
+claude-haiku-4-5 = { input = 9, output = 5, cache_write_5m = 1.25, cache_write_1h = 2, cache_read = 0.1 }
+""")
+    settings = load_settings({}, config)
+    assert settings.problems == []
+    assert settings.prices["claude-sonnet-5"] == SONNET_5
+    assert settings.source("prices.claude-sonnet-5") == "config file, line 3"
+    assert price_for("claude-haiku-4-5-20251001", settings.prices).input == 9
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ('[prices."m"]\ninput = 1\n', 'line 1: prices."m": lacks output, cache_write_5m, cache_write_1h, cache_read'),
+    ('[prices."m"]\ninput = 1\noutput = "5"\n', 'line 3: prices."m": output must be a number'),
+    ('[prices."m"]\ninptu = 1\n', 'line 2: prices."m": unknown key "inptu" (did you mean "input"?)'),
+    ('[prices]\nm = 5\n', 'line 2: prices."m": must be a table of input, output'),
+    ('prices = 5\n', "line 1: prices must be a table ([prices]); ignored"),
+    ('price = 5\n', 'line 1: unknown key "price" in the top level (did you mean "prices"?)'),
+])
+def test_each_price_mistake_in_the_config_is_reported_with_its_line(tmp_path, text, expected) -> None:
+    config = write(tmp_path / "config.toml", text)
+    settings = load_settings({}, config)
+    [problem] = settings.problems
+    assert problem.startswith(f"{config}, ") and expected in problem
+    assert settings.prices == {}
+
+
+def test_print_config_writes_the_overrides_back_as_a_config_that_reads_the_same(tmp_path) -> None:
+    config = write(tmp_path / "config.toml", '[prices."claude-sonnet-5"]\n' + "".join(
+        f"{name} = {value}\n" for name, value in SONNET_5.items()))
+    env = {"HOME": str(tmp_path), "PATH": ""}
+    out = subprocess.run([sys.executable, "-m", "tui_app", "--config", str(config), "--print-config"],
+                         capture_output=True, text=True, env=env, check=True).stdout
+    assert '[prices."claude-sonnet-5"]' in out and "# config file, line 1" in out
+    again = write(tmp_path / "again.toml", out)
+    reread = load_settings({}, again)
+    assert reread.problems == [] and reread.prices == {"claude-sonnet-5": SONNET_5}
 
 
 def test_the_shipped_table_is_package_data_and_read_only_when_a_price_is_asked_for() -> None:

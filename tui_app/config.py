@@ -16,11 +16,12 @@ import stat
 import sys
 import tempfile
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
 from tui_app.model.asking import CACHE_TTLS, DISPLAYS, EFFORTS, THINKING_OFF, parse_choice, parse_thinking
+from tui_app.model.pricing import PriceError, read_price
 from tui_app.private_files import PRIVATE_MODE
 from tui_app.settings import KeyBindings, Panels, Settings, key_action_names
 
@@ -258,15 +259,22 @@ def locate_syntax_error(text: str, error: ValueError) -> list[str]:
     return [f"  line {line}, column {column}: {what}", f"  {line:>4} | {source}", f"       | {' ' * (column - 1)}^"]
 
 
-def find_line(text: str, table: str | None, key: str) -> int | None:
-    """Where `key` is set, for messages: good enough for hand-written files."""
+QUOTES = re.compile(r"""[\s"']""")
+"""Left out of a table's name when looking for its line: `[prices."claude-sonnet-5"]` is `prices.claude-sonnet-5`."""
+
+
+def find_line(text: str, table: str | None, key: str | None) -> int | None:
+    """Where `key` is set, or with no key where `table` starts, for messages: good enough for hand-written
+    files. Tables are named without quotes or spaces (`prices.claude-sonnet-5`)."""
     current: str | None = None
-    pattern = re.compile(rf"""^\s*(?:{re.escape(key)}|"{re.escape(key)}"|'{re.escape(key)}')\s*=""")
+    pattern = re.compile(rf"""^\s*(?:{re.escape(key)}|"{re.escape(key)}"|'{re.escape(key)}')\s*=""") if key else None
     for number, line in enumerate(text.splitlines(), start=1):
         header = re.match(r"^\s*\[\s*([^\]]+?)\s*\]", line)
         if header:
-            current = header.group(1)
-        elif current == table and pattern.match(line):
+            current = QUOTES.sub("", header.group(1))
+            if pattern is None and current == table:
+                return number
+        elif pattern is not None and current == table and pattern.match(line):
             return number
     return None
 
@@ -296,12 +304,22 @@ def apply_config(settings: Settings, data: dict[str, Any], text: str, path: Path
     def problem(table: str | None, key: str, message: str) -> None:
         problems.append(ConfigProblem(path, find_line(text, table, key), message))
 
-    def source(table: str | None, key: str) -> str:
+    def source(table: str | None, key: str | None) -> str:
         line = find_line(text, table, key)
         return f"config file, line {line}" if line else "config file"
 
     for key, value in data.items():
-        if key in TABLES:
+        if key == "prices" and isinstance(value, dict):  # [prices."MODEL"]: all five figures or none
+            for model, entry in value.items():
+                table = f"prices.{QUOTES.sub('', model)}"
+                try:
+                    settings.prices[model] = asdict(read_price(entry))
+                except PriceError as error:
+                    line = find_line(text, table, error.key) or find_line(text, "prices", model)
+                    problems.append(ConfigProblem(path, line, f'prices."{model}": {error}; this price is ignored'))
+                else:
+                    settings.sources[f"prices.{model}"] = source(table, None)
+        elif key in TABLES or key == "prices":
             if not isinstance(value, dict):
                 problem(None, key, f"{key} must be a table ([{key}]); ignored")
                 continue
@@ -326,7 +344,7 @@ def apply_config(settings: Settings, data: dict[str, Any], text: str, path: Path
         elif key in MISPLACED:
             problem(None, key, f"{key} is ignored: {MISPLACED[key]}{_exposure(path)}")
         else:
-            problem(None, key, _unknown(key, {**TOP_LEVEL, **TABLES}, "the top level"))
+            problem(None, key, _unknown(key, {**TOP_LEVEL, **TABLES, "prices": None}, "the top level"))
     problems.extend(_key_clashes(settings, text, path))
     return problems
 

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from tui_app.config import TABLES, TOP_LEVEL
+from tui_app.model.pricing import PRICE_FIELDS
 from tui_app.settings import Settings
 from tui_app.stream.backend import shown_url
 from tui_app.text_safety import neutralize
@@ -47,6 +48,11 @@ def describe_settings(settings: Settings, environ: Mapping[str, str]) -> str:
         section = settings.demo_pacing if table == "demo" else getattr(settings, table)
         for name in TABLES[table]:
             line(name, getattr(section, name), f"{table}.{name}")
+    out += ["", '# [prices."MODEL"] adds a price or replaces a shipped one, in US dollars per million tokens:',
+            f"# all five of {', '.join(PRICE_FIELDS)}"]
+    for model, figures in settings.prices.items():
+        out.append(f"{'[prices.' + _toml_value(model) + ']':<40} # {settings.source(f'prices.{model}')}")
+        out.extend(f"{name} = {_toml_value(figures[name])}" for name in PRICE_FIELDS)
     return "\n".join(out) + "\n"
 
 

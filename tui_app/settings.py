@@ -119,6 +119,9 @@ class Settings:
     panels: Panels = field(default_factory=Panels)
     keys: KeyBindings = field(default_factory=KeyBindings)
     history: History = field(default_factory=History)
+    prices: dict[str, dict[str, float]] = field(default_factory=dict)
+    """The config's `[prices."MODEL"]` tables: a model's price, US dollars per million tokens by figure (see
+    `tui_app.model.pricing`), added to the shipped price table or in place of its entry."""
     config_path: Path | None = None
     """The config file this run reads and where a theme chosen in the app is remembered; None: nowhere."""
     sources: dict[str, str] = field(default_factory=dict)
