@@ -31,6 +31,7 @@ class KeyBindings:
     conversations: str = "f3"
     chat_settings: str = "f4"
     retry: str = "f5"
+    continue_reply: str = "f6"
     edit_prompt: str = "ctrl+up"
     new_conversation: str = "ctrl+n"
     help: str = "f1"
@@ -63,6 +64,7 @@ KEY_ACTIONS: dict[str, str] = {
     "conversations": "Saved conversations: search, open, rename, delete",
     "chat_settings": "Model, system prompt, temperature and max tokens of this conversation",
     "retry": "Retry the last reply (the old one is kept, set aside)",
+    "continue_reply": "Continue a reply the server paused (stop reason pause_turn)",
     "edit_prompt": "Edit the last prompt and send it again in its place",
     "new_conversation": "Start a new conversation",
     "help": "This help",
