@@ -10,11 +10,8 @@ from __future__ import annotations
 
 import difflib
 import json
-import os
 import re
-import stat
 import sys
-import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
@@ -22,7 +19,7 @@ from typing import Any
 
 from tui_app.model.asking import CACHE_TTLS, DISPLAYS, EFFORTS, THINKING_OFF, parse_choice, parse_thinking
 from tui_app.model.pricing import PriceError, read_price
-from tui_app.private_files import PRIVATE_MODE
+from tui_app.private_files import replace_keeping_mode
 from tui_app.settings import KeyBindings, Panels, Settings, key_action_names
 
 if sys.version_info >= (3, 11):
@@ -427,21 +424,3 @@ def remember_theme(path: Path, theme: str) -> None:
         lines.insert(first_table, assignment)
     path.parent.mkdir(parents=True, exist_ok=True)
     replace_keeping_mode(path, "".join(lines))
-
-
-def replace_keeping_mode(path: Path, text: str) -> None:
-    """Write `text` to a new file beside `path` with `path`'s mode (0600 when there is no `path` yet),
-    then put it in `path`'s place in one step. Raises OSError."""
-    try:
-        mode = stat.S_IMODE(path.stat().st_mode)
-    except FileNotFoundError:
-        mode = PRIVATE_MODE
-    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
-            file.write(text)
-        os.chmod(temporary, mode)  # mkstemp makes it 0600 whatever the umask; the file's own mode wins
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise

@@ -12,6 +12,8 @@ is also how JSON spells it, rather than failing the whole write.
 from __future__ import annotations
 
 import os
+import stat
+import tempfile
 from pathlib import Path
 from typing import TextIO
 
@@ -31,3 +33,21 @@ def write_private_text(path: Path, text: str) -> None:
     descriptor = os.open(path, os.O_WRONLY | os.O_TRUNC | os.O_CREAT | _FLAGS, PRIVATE_MODE)
     with os.fdopen(descriptor, "w", encoding="utf-8", errors="backslashreplace") as file:
         file.write(text)
+
+
+def replace_keeping_mode(path: Path, text: str) -> None:
+    """Write `text` to a new file beside `path` with `path`'s mode (0600 when there is no `path` yet),
+    then put it in `path`'s place in one step. Raises OSError."""
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        mode = PRIVATE_MODE
+    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+            file.write(text)
+        os.chmod(temporary, mode)  # mkstemp makes it 0600 whatever the umask; the file's own mode wins
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
