@@ -117,11 +117,15 @@ class ChatSettingsScreen(ModalScreen[ChatSettings | None]):
     ChatSettingsScreen { align: center middle; background: $background 60%; }
     #chat-settings {
         width: 84; max-width: 100%; height: auto; max-height: 95%; padding: 0 1;
-        border: round $primary; border-title-color: $primary; background: $surface;
+        border: round $primary; border-title-color: $primary; background: $surface; scrollbar-size-vertical: 1;
     }
+    #chat-settings-model > SelectCurrent { padding: 0 1; }
+    #chat-settings-model > SelectOverlay { padding: 0; }
     #chat-settings Label { color: $secondary; }
     #chat-settings-system-label { margin: 1 0 0 0; }
-    #chat-settings-model SelectCurrent Static#label { text-wrap: nowrap; text-overflow: ellipsis; }
+    #chat-settings-model SelectCurrent Static#label, #chat-settings-model SelectOverlay {
+        text-wrap: nowrap; text-overflow: ellipsis;
+    }
     #chat-settings-models-note, #chat-settings-about, #chat-settings-hint { color: $foreground 70%; height: auto; }
     #chat-settings-problem { color: $error; height: auto; }
     #chat-settings-warning { color: $warning; height: auto; }
