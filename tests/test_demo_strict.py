@@ -1,16 +1,30 @@
-"""What the demo backend refuses, rule by rule, in the Messages API's words."""
+"""The demo backend as strict as the Messages API: each rule it refuses by, and every block, stop reason and
+usage field of today's API it sends, checked against the SDK's own types."""
 
 from __future__ import annotations
 
+import json
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
+import anthropic
+import pydantic
 import pytest
+from anthropic.types import ModelInfo
+from anthropic.types.beta import BetaMessage, BetaRawMessageStreamEvent
 from anthropic.types.message_count_tokens_params import MessageCountTokensParams
 from anthropic.types.message_create_params import MessageCreateParamsBase
 
-from tui_app.demo import rules
+from tui_app.demo import api_scripts, rules
+from tui_app.demo.pacing import UNPACED
 from tui_app.demo.rules import problems
+from tui_app.demo.scripts import SHOWCASE, estimate_tokens
+from tui_app.demo.server import DemoServer
 
+EVENT = pydantic.TypeAdapter(BetaRawMessageStreamEvent)
 USER = {"role": "user", "content": "hello"}
 
 
@@ -137,3 +151,277 @@ def test_counting_tokens_takes_its_own_fields() -> None:
     assert problems({**counted, "max_tokens": 10}, counting=True) == "max_tokens: Extra inputs are not permitted"
     assert problems({**counted, "thinking": {"type": "enabled", "budget_tokens": 10}}, counting=True) == \
         "thinking.enabled.budget_tokens: Input should be greater than or equal to 1024"
+
+
+# The server.
+
+@pytest.fixture
+def server() -> Iterator[DemoServer]:
+    demo = DemoServer(pacing=UNPACED)
+    demo.start()
+    yield demo
+    demo.stop()
+
+
+@dataclass
+class Answer:
+    status_code: int
+    headers: Any
+    text: str
+
+    def json(self) -> Any:
+        return json.loads(self.text)
+
+
+def call(server: DemoServer, path: str, body: dict[str, Any] | None = None) -> Answer:
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(server.url + path, data=data, headers={"content-type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return Answer(response.status, response.headers, response.read().decode())
+    except urllib.error.HTTPError as error:
+        return Answer(error.code, error.headers, error.read().decode())
+
+
+def post(server: DemoServer, body: dict[str, Any], path: str = "/v1/messages") -> Answer:
+    return call(server, path, body)
+
+
+def events(server: DemoServer, body: dict[str, Any]) -> list[dict[str, Any]]:
+    """The stream's payloads, each checked against the SDK's (beta) event types."""
+    response = post(server, {**body, "stream": True})
+    assert response.status_code == 200, response.text
+    payloads = [json.loads(line[6:]) for line in response.text.splitlines() if line.startswith("data: ")]
+    for payload in payloads:
+        if payload["type"] != "ping":
+            EVENT.validate_python(payload)
+    return payloads
+
+
+def blocks(payloads: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [payload["content_block"] for payload in payloads if payload["type"] == "content_block_start"]
+
+
+def deltas(payloads: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
+    return [payload["delta"] for payload in payloads
+            if payload["type"] == "content_block_delta" and payload["delta"]["type"] == kind]
+
+
+def final(payloads: list[dict[str, Any]]) -> dict[str, Any]:
+    return next(payload for payload in payloads if payload["type"] == "message_delta")
+
+
+def started(payloads: list[dict[str, Any]]) -> dict[str, Any]:
+    return payloads[0]["message"]
+
+
+def test_a_refusal_has_the_apis_status_shape_and_a_request_id_of_its_own(server: DemoServer) -> None:
+    refused = post(server, ask(thinking={"type": "enabled", "budget_tokens": 100}))
+    assert refused.status_code == 400
+    body = refused.json()
+    assert body["error"] == {"type": "invalid_request_error", "message":
+                             "thinking.enabled.budget_tokens: Input should be greater than or equal to 1024"}
+    assert body["type"] == "error" and body["request_id"] == refused.headers["request-id"]
+    assert body["request_id"].startswith("req_")
+    assert server.refused == [(server.requests[0], body["error"]["message"])]
+    ids = {post(server, ask()).headers["request-id"], refused.headers["request-id"],
+           post(server, {**ask(), "stream": True}).headers["request-id"],
+           call(server, "/v1/models").headers["request-id"]}
+    assert len(ids) == 4
+
+
+def test_the_sdk_sees_the_refusal_as_a_bad_request(server: DemoServer) -> None:
+    client = anthropic.Anthropic(api_key="unused", base_url=server.url, max_retries=0)
+    with pytest.raises(anthropic.BadRequestError, match="first message must use") as raised:
+        client.messages.create(model="claude-sonnet-5", max_tokens=10,
+                               messages=[{"role": "assistant", "content": "Hi."}, USER])
+    assert raised.value.request_id and raised.value.request_id.startswith("req_")
+
+
+def test_count_tokens_applies_the_rules_that_concern_it(server: DemoServer) -> None:
+    counted = {"model": "claude-sonnet-5", "messages": [USER]}
+    assert post(server, counted, "/v1/messages/count_tokens").json() == {"input_tokens": estimate_tokens(counted)}
+    refused = post(server, {**counted, "temperature": 0.2}, "/v1/messages/count_tokens")
+    assert refused.status_code == 400 and refused.json()["error"]["message"] == \
+        "temperature: Extra inputs are not permitted"
+
+
+def test_a_lax_server_takes_what_the_api_refuses() -> None:
+    lax = DemoServer(pacing=UNPACED, strict=False)
+    lax.start()
+    try:
+        assert post(lax, ask({"role": "user", "content": ""}, betas=[])).status_code == 200
+    finally:
+        lax.stop()
+
+
+@pytest.mark.parametrize("display", ["summarized", "omitted"])
+@pytest.mark.parametrize("thinking", [{"type": "enabled", "budget_tokens": 2048}, {"type": "adaptive"}])
+def test_thinking_comes_first_summarised_or_only_signed(server: DemoServer, display: str,
+                                                        thinking: dict[str, Any]) -> None:
+    payloads = events(server, ask(thinking={**thinking, "display": display}))
+    assert [block["type"] for block in blocks(payloads)] == ["thinking", "text"]
+    shown = "".join(delta["thinking"] for delta in deltas(payloads, "thinking_delta"))
+    assert shown == (api_scripts.THOUGHT if display == "summarized" else "")
+    assert [delta["signature"] for delta in deltas(payloads, "signature_delta")] != [""]
+    usage = final(payloads)["usage"]
+    assert 0 < usage["output_tokens_details"]["thinking_tokens"] < usage["output_tokens"]
+
+
+def test_message_delta_usage_is_cumulative_and_complete(server: DemoServer) -> None:
+    payloads = events(server, ask({"role": "user", "content": "search for it"}, thinking={"type": "adaptive"}))
+    usage = final(payloads)["usage"]
+    assert set(usage) == {"input_tokens", "cache_creation_input_tokens", "cache_read_input_tokens", "cache_creation",
+                          "output_tokens", "output_tokens_details", "server_tool_use"}
+    assert usage["input_tokens"] == started(payloads)["usage"]["input_tokens"]
+    assert usage["server_tool_use"] == {"web_search_requests": 1, "web_fetch_requests": 0}
+    plain = final(events(server, ask()))["usage"]
+    assert "output_tokens_details" not in plain and "server_tool_use" not in plain
+    assert plain["cache_creation"] == {"ephemeral_5m_input_tokens": 0, "ephemeral_1h_input_tokens": 0}
+
+
+def lean(value: Any) -> Any:
+    """`value` without its null fields (a Message read by the SDK has every field, one sent has some)."""
+    if isinstance(value, dict):
+        return {key: lean(item) for key, item in value.items() if item is not None}
+    return [lean(item) for item in value] if isinstance(value, list) else value
+
+
+@pytest.mark.parametrize("prompt", ["search the web", "refuse", "redacted", "omitted", "pause", "compact", "window",
+                                    "stop", "think", "tool", "hello"])
+def test_a_whole_message_matches_the_stream(server: DemoServer, prompt: str) -> None:
+    client = anthropic.Anthropic(api_key="unused", base_url=server.url, max_retries=0)
+    request = ask({"role": "user", "content": prompt}, thinking={"type": "adaptive"})
+    with client.beta.messages.stream(**request) as stream:
+        streamed = lean(stream.get_final_message().model_dump())
+    whole = post(server, request).json()
+    BetaMessage.model_validate(whole)
+    whole = lean(whole)
+    assert whole["id"] != streamed["id"] and whole["id"] in server.message_ids
+    for name in ("content", "stop_reason", "stop_sequence", "stop_details"):
+        assert whole.get(name) == streamed.get(name), name
+    for name in ("input_tokens", "output_tokens", "output_tokens_details", "server_tool_use"):
+        assert whole["usage"].get(name) == streamed["usage"].get(name), name
+
+
+def test_caching_writes_a_prefix_then_reads_it(server: DemoServer) -> None:
+    first_request = ask(cache_control={"type": "ephemeral", "ttl": "1h"})
+    first = started(events(server, first_request))["usage"]
+    assert first["cache_read_input_tokens"] == 0 and first["cache_creation_input_tokens"] > 0
+    assert first["cache_creation"] == {"ephemeral_5m_input_tokens": 0,
+                                       "ephemeral_1h_input_tokens": first["cache_creation_input_tokens"]}
+    assert first["input_tokens"] + first["cache_creation_input_tokens"] == estimate_tokens(first_request)
+    later_request = ask(USER, {"role": "assistant", "content": "Hi."}, {"role": "user", "content": "echo"},
+                        cache_control={"type": "ephemeral"})
+    later = events(server, later_request)
+    usage = final(later)["usage"]
+    opening = started(later)["usage"]
+    assert all(usage[name] == opening[name] for name in opening if name not in ("output_tokens", "service_tier"))
+    assert usage["cache_read_input_tokens"] == first["cache_creation_input_tokens"]
+    written = usage["cache_creation_input_tokens"]
+    assert written > 0 and usage["cache_creation"] == {"ephemeral_5m_input_tokens": written,
+                                                       "ephemeral_1h_input_tokens": 0}
+    assert usage["input_tokens"] + written + usage["cache_read_input_tokens"] == estimate_tokens(later_request)
+    again = final(events(server, later_request))["usage"]
+    assert again["cache_creation_input_tokens"] == 0 and again["cache_read_input_tokens"] > written
+    assert started(events(server, ask()))["usage"]["cache_read_input_tokens"] == 0  # no cache_control, no cache
+
+
+def test_diagnostics_say_why_a_cache_was_missed(server: DemoServer) -> None:
+    cache = {"cache_control": {"type": "ephemeral", "ttl": "5m"}}
+    opening = started(events(server, ask(diagnostics={"previous_message_id": None}, **cache)))
+    assert opening["diagnostics"] is None and opening["id"] == server.message_ids[-1]
+    history = [USER, {"role": "assistant", "content": "Hi."}, {"role": "user", "content": "more"}]
+
+    def diagnosis(*messages: dict[str, Any], **fields: Any) -> Any:
+        body = ask(*messages, diagnostics={"previous_message_id": opening["id"]}, **{**cache, **fields})
+        return started(events(server, body))["diagnostics"]
+
+    assert diagnosis(*history) is None
+    assert diagnosis(*history, model="claude-opus-5")["cache_miss_reason"]["type"] == "model_changed"
+    assert diagnosis(*history, system="Be brief.")["cache_miss_reason"]["type"] == "system_changed"
+    changed = diagnosis({"role": "user", "content": "hello there"})["cache_miss_reason"]
+    assert changed["type"] == "messages_changed" and changed["cache_missed_input_tokens"] > 0
+    unknown = started(events(server, ask(diagnostics={"previous_message_id": "msg_01unknown"}, **cache)))
+    assert unknown["diagnostics"] == {"cache_miss_reason": {"type": "previous_message_not_found"}}
+    assert "diagnostics" not in started(events(server, ask()))
+    assert len(set(server.message_ids)) == len(server.message_ids) == 7
+
+
+def test_search_streams_its_query_results_and_citations(server: DemoServer) -> None:
+    payloads = events(server, ask({"role": "user", "content": "search for SSE framing"}))
+    kinds = [block["type"] for block in blocks(payloads)]
+    assert kinds[:2] == ["server_tool_use", "web_search_tool_result"] and set(kinds[2:]) == {"text"}
+    use, result = blocks(payloads)[:2]
+    assert use["name"] == "web_search" and result["tool_use_id"] == use["id"]
+    query = "".join(delta["partial_json"] for delta in deltas(payloads, "input_json_delta"))
+    assert json.loads(query) == {"query": "search for SSE framing"}
+    assert 2 <= len(result["content"]) <= 3
+    assert all(set(found) == {"type", "title", "url", "encrypted_content", "page_age"} for found in result["content"])
+    citations = [delta["citation"] for delta in deltas(payloads, "citations_delta")]
+    assert citations and {citation["url"] for citation in citations} <= {found["url"] for found in result["content"]}
+    assert all(citation["type"] == "web_search_result_location" and citation["cited_text"]
+               and citation["encrypted_index"] for citation in citations)
+    # Each citation arrives in its block before the block's text.
+    cited_index = next(p["index"] for p in payloads if p["type"] == "content_block_delta"
+                       and p["delta"]["type"] == "citations_delta")
+    first_of_block = next(p for p in payloads if p["type"] == "content_block_delta" and p["index"] == cited_index)
+    assert first_of_block["delta"]["type"] == "citations_delta"
+
+
+def test_refuse_stops_with_details_after_a_little_text(server: DemoServer) -> None:
+    payloads = events(server, ask({"role": "user", "content": "refuse this"}))
+    assert deltas(payloads, "text_delta")
+    delta = final(payloads)["delta"]
+    assert delta["stop_reason"] == "refusal"
+    assert delta["stop_details"]["type"] == "refusal" and delta["stop_details"]["category"] == "cyber"
+    assert delta["stop_details"]["explanation"]
+
+
+def test_redacted_omitted_and_compacted_blocks(server: DemoServer) -> None:
+    redacted = blocks(events(server, ask({"role": "user", "content": "redacted"})))
+    assert [block["type"] for block in redacted] == ["redacted_thinking", "text"] and redacted[0]["data"]
+    omitted = events(server, ask({"role": "user", "content": "omitted"}))
+    assert [block["type"] for block in blocks(omitted)] == ["thinking", "text"]
+    assert not deltas(omitted, "thinking_delta") and deltas(omitted, "signature_delta")
+    assert final(omitted)["usage"]["output_tokens_details"]["thinking_tokens"] > 0
+    compacted = events(server, ask({"role": "user", "content": "compact"}))
+    assert [block["type"] for block in blocks(compacted)] == ["compaction", "text"]
+    assert deltas(compacted, "compaction_delta")[0]["content"]
+
+
+def test_a_paused_turn_is_carried_on_when_sent_back(server: DemoServer) -> None:
+    paused = events(server, ask({"role": "user", "content": "pause please"}))
+    assert final(paused)["delta"]["stop_reason"] == "pause_turn"
+    said_so_far = "".join(delta["text"] for delta in deltas(paused, "text_delta")).rstrip()
+    carried = events(server, ask({"role": "user", "content": "pause please"},
+                                 {"role": "assistant", "content": said_so_far}))
+    assert final(carried)["delta"]["stop_reason"] == "end_turn"
+    assert "".join(delta["text"] for delta in deltas(carried, "text_delta"))
+
+
+@pytest.mark.parametrize(("fields", "stop"), [({}, "END"), ({"stop_sequences": ["###", "END"]}, "###")])
+def test_stop_and_window_end_as_asked(server: DemoServer, fields: dict[str, Any], stop: str) -> None:
+    stopped = final(events(server, ask({"role": "user", "content": "stop"}, **fields)))["delta"]
+    assert (stopped["stop_reason"], stopped["stop_sequence"]) == ("stop_sequence", stop)
+    window = final(events(server, ask({"role": "user", "content": "window"})))["delta"]
+    assert window["stop_reason"] == "model_context_window_exceeded"
+
+
+def test_the_showcase_names_every_keyword() -> None:
+    tried = SHOWCASE.split("Try a prompt with", 1)[1]
+    assert all(f"*{keyword}*" in tried for keyword in (*api_scripts.KEYWORDS, "think", "essay", "tool"))
+
+
+def test_models_describe_their_windows_and_capabilities(server: DemoServer) -> None:
+    listed = call(server, "/v1/models").json()["data"]
+    infos = [ModelInfo.model_validate(model) for model in listed]
+    assert {info.id for info in infos} == set(api_scripts.MODELS)
+    assert len({(info.max_input_tokens, info.max_tokens) for info in infos}) > 1
+    haiku = ModelInfo.model_validate(call(server, "/v1/models/claude-haiku-4-5").json())
+    assert haiku.capabilities.effort.high.supported and not haiku.capabilities.effort.max.supported
+    assert haiku.capabilities.effort.xhigh is not None and not haiku.capabilities.effort.xhigh.supported
+    assert not haiku.capabilities.thinking.types.adaptive.supported
+    missing = call(server, "/v1/models/claude-nothing")
+    assert missing.status_code == 404 and missing.json()["error"] == {"type": "not_found_error",
+                                                                       "message": "model: claude-nothing"}

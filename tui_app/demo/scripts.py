@@ -8,14 +8,19 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from tui_app.demo import api_scripts
 from tui_app.demo.pacing import DemoPacing
 
-DEMO_MODELS = ("claude-sonnet-5", "claude-opus-5", "claude-opus-4-8", "claude-sonnet-4-6", "claude-haiku-4-5")
+DEMO_MODELS = tuple(api_scripts.MODELS)
 DELTA_CHARS = 4
 """Characters per text delta: about one token each, as a real model streams."""
+SIGNATURE = "EqQBCkgIBhABGAIqQDemoSignatureOverTheThinkingAboveSentBackUnchangedInTheNextRequest=="
+TOKEN_DELTAS = ("text_delta", "thinking_delta", "input_json_delta", "compaction_delta")
+"""Deltas that carry tokens; a signature or a citation does not."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,9 +81,15 @@ class Script:
     input_tokens: int = 0
     output_tokens: int = 0
     stop_reason: str | None = None
+    stop_sequence: str | None = None
+    stop_details: dict[str, Any] | None = None
     complete: bool = True
     """False when the script ends without `message_stop`."""
     error: dict[str, str] | None = None
+    start_step: int | None = None
+    delta_step: int | None = None
+    """Where `message_start` and `message_delta` are among the steps, for the server to add what only it knows
+    (the reply's id, what its prompt cache did)."""
 
 
 class ScriptWriter:
@@ -89,7 +100,11 @@ class ScriptWriter:
         self.pacing = pacing
         self._model = model
         self._index = -1
-        self._deltas = 0
+        self._tokens = 0
+        """Output tokens other than thinking."""
+        self._thinking_tokens = 0
+        self._paced = 0
+        self._server_tools: dict[str, int] = {}
         self._first = True
 
     def send(self, event: str, payload: dict[str, Any]) -> None:
@@ -104,48 +119,79 @@ class ScriptWriter:
             "content": [],
             "stop_reason": None,
             "stop_sequence": None,
-            "usage": {"input_tokens": self.script.input_tokens, "output_tokens": 1},
+            "stop_details": None,
+            "usage": {**api_scripts.input_usage(self.script.input_tokens), "output_tokens": 1,
+                      "service_tier": "standard"},
         }
+        self.script.start_step = len(self.script.steps)
         self.send("message_start", {"message": message})
         self.send("ping", {})
 
-    def block(self, content_block: dict[str, Any], pieces: list[tuple[str, str, str]]) -> None:
-        """One content block: start, the deltas `(delta type, field, value)`, stop."""
+    def block(self, content_block: dict[str, Any], pieces: list[tuple[str, str, Any]], reasoning: int = 0) -> None:
+        """One content block: start, the deltas `(delta type, field, value)`, stop. `reasoning` is the
+        thinking tokens behind it, more than any summary it shows."""
         self._index += 1
+        if not pieces:
+            self._pace()  # a block given whole in its start still comes when the model has made it
         self.send("content_block_start", {"index": self._index, "content_block": content_block})
         for delta_type, key, value in pieces:
             self._pace()
             self.send("content_block_delta", {"index": self._index, "delta": {"type": delta_type, key: value}})
-            if delta_type == "signature_delta":
-                continue  # a signature is not a token
-            self._deltas += 1
-            if self.pacing.ping_every and self._deltas % self.pacing.ping_every == 0:
+            if delta_type not in TOKEN_DELTAS:
+                continue
+            if delta_type != "thinking_delta":
+                self._tokens += 1
+            self._paced += 1
+            if self.pacing.ping_every and self._paced % self.pacing.ping_every == 0:
                 self.send("ping", {})
         self.send("content_block_stop", {"index": self._index})
+        self._thinking_tokens += reasoning
+        if content_block.get("type") == "server_tool_use":
+            name = str(content_block.get("name"))
+            self._server_tools[name] = self._server_tools.get(name, 0) + 1
 
-    def text(self, text: str) -> None:
+    def text(self, text: str, citations: Sequence[dict[str, Any]] = ()) -> None:
+        """A text block; with `citations`, each arrives as a `citations_delta` before the text it backs."""
         self.script.text += text
-        self.block({"type": "text", "text": ""}, [("text_delta", "text", piece) for piece in chunks(text)])
+        start: dict[str, Any] = {"type": "text", "text": ""}
+        if citations:
+            start["citations"] = []
+        pieces: list[tuple[str, str, Any]] = [("citations_delta", "citation", cited) for cited in citations]
+        self.block(start, pieces + [("text_delta", "text", piece) for piece in chunks(text)])
 
-    def thinking(self, thinking: str) -> None:
-        self.script.thinking += thinking
-        pieces = [("thinking_delta", "thinking", piece) for piece in chunks(thinking)]
-        pieces.append(("signature_delta", "signature", "demo-signature"))
-        self.block({"type": "thinking", "thinking": "", "signature": ""}, pieces)
+    def thinking(self, thinking: str, display: str = "summarized") -> None:
+        """A thinking block: its text summarised, or with display `omitted` only its signature."""
+        shown = thinking if display == "summarized" else ""
+        self.script.thinking += shown
+        pieces: list[tuple[str, str, Any]] = [("thinking_delta", "thinking", piece) for piece in chunks(shown)]
+        pieces.append(("signature_delta", "signature", SIGNATURE))
+        reasoning = max(api_scripts.HIDDEN_REASONING, 2 * len(chunks(thinking)))
+        self.block({"type": "thinking", "thinking": "", "signature": ""}, pieces, reasoning)
 
     def tool_use(self, name: str, tool_input: dict[str, Any]) -> None:
         self.script.tool_input = tool_input
         encoded = json.dumps(tool_input)
-        pieces = [("input_json_delta", "partial_json", piece) for piece in chunks(encoded, 6)]
+        pieces: list[tuple[str, str, Any]] = [("input_json_delta", "partial_json", piece)
+                                              for piece in chunks(encoded, 6)]
         self.block({"type": "tool_use", "id": "toolu_demo", "name": name, "input": {}}, pieces)
 
-    def finish(self, stop_reason: str = "end_turn") -> Script:
-        self.script.output_tokens = self._deltas
-        self.script.stop_reason = stop_reason
-        self.send("message_delta", {"delta": {"stop_reason": stop_reason, "stop_sequence": None},
-                                    "usage": {"output_tokens": self._deltas}})
+    def finish(self, stop_reason: str = "end_turn", stop_sequence: str | None = None,
+               stop_details: dict[str, Any] | None = None) -> Script:
+        """`message_delta` with the stop and the usage in full (cumulative, as the API sends it), then the stop."""
+        script = self.script
+        script.output_tokens = self._tokens + self._thinking_tokens
+        script.stop_reason, script.stop_sequence, script.stop_details = stop_reason, stop_sequence, stop_details
+        usage: dict[str, Any] = {**api_scripts.input_usage(script.input_tokens), "output_tokens": script.output_tokens}
+        if self._thinking_tokens:
+            usage["output_tokens_details"] = {"thinking_tokens": self._thinking_tokens}
+        if self._server_tools:
+            usage["server_tool_use"] = {"web_search_requests": self._server_tools.get("web_search", 0),
+                                        "web_fetch_requests": self._server_tools.get("web_fetch", 0)}
+        script.delta_step = len(script.steps)
+        self.send("message_delta", {"delta": {"stop_reason": stop_reason, "stop_sequence": stop_sequence,
+                                              "stop_details": stop_details}, "usage": usage})
         self.send("message_stop", {})
-        return self.script
+        return script
 
     def fail(self, error_type: str, message: str) -> Script:
         self.script.complete = False
@@ -205,7 +251,8 @@ async def stream(session):
 
 > Press **Ctrl+R** to see the raw payloads, **Escape** to cancel a reply.
 
-Try a prompt with *essay*, *think*, *tool*, *overload*, *drop*, *stall*, *malformed* or *echo* in it.
+Try a prompt with *essay*, *think*, *tool*, *search*, *redacted*, *omitted*, *compact*, *pause*, *refuse*,
+*window*, *stop*, *overload*, *drop*, *stall*, *malformed* or *echo* in it.
 """
 
 _ESSAY_TOPICS = (
@@ -230,21 +277,31 @@ def essay_text(paragraphs: int = 24) -> str:
     return "".join(parts)
 
 
-_KEYWORDS = ("essay", "think", "tool", "overload", "drop", "stall", "malformed", "echo")
+_KEYWORDS = ("essay", "think", "tool", "overload", "drop", "stall", "malformed", "echo", *api_scripts.KEYWORDS)
 
 
 def choose_script(request: dict[str, Any], pacing: DemoPacing) -> Script:
-    """The script a prompt asks for: the first keyword in the last user message, else the showcase."""
+    """The script a prompt asks for: the first keyword in the last user message, else the showcase. A request
+    that ends with the model's own message (a paused turn sent back) is carried on instead. A request asking
+    for thinking gets a thinking block first, shown as it asks."""
     prompt = _last_user_text(request)
     match = re.search(r"\b(" + "|".join(_KEYWORDS) + r")", prompt.lower())
     name = match.group(1) if match else "showcase"
     model = str(request.get("model") or DEMO_MODELS[0])
     writer = ScriptWriter(name, model, estimate_tokens(request), pacing)
     writer.start()
+    if api_scripts.continues(request):
+        return writer.finish(**api_scripts.carry_on(writer))
+    display = api_scripts.thinking_display(request)
+    if display is not None and name not in ("think", "omitted"):
+        writer.thinking(api_scripts.THOUGHT, display)
+    if name in api_scripts.KEYWORDS:
+        return writer.finish(**api_scripts.write(name, writer, request, prompt))
     if name == "essay":
         writer.text(essay_text())
     elif name == "think":
-        writer.thinking("The user wants to see thinking. I will reason briefly, then answer in one line.")
+        writer.thinking("The user wants to see thinking. I will reason briefly, then answer in one line.",
+                        display or "summarized")
         writer.text("Thinking arrives first, in its own block; this answer came after it.")
     elif name == "tool":
         writer.text("Let me look that up.")
@@ -278,6 +335,7 @@ def malformed(writer: ScriptWriter) -> Script:
     steps = writer.script.steps
     # Before message_start (which the writer has already placed).
     steps.insert(0, Raw(b"event: content_block_delta\ndata: " + text_delta(b'too early"}}') + b"\n\n"))
+    writer.script.start_step = 1
     writer.send("content_block_start", {"index": 0, "content_block": {"type": "text", "text": ""}})
     writer.send("content_block_delta", {"index": 0, "delta": {"type": "text_delta", "text": "Odd frames follow; "}})
     # Not JSON, and carrying a control sequence and markup: shown neutralised and literal in the log.
@@ -343,22 +401,5 @@ def _last_user_text(request: dict[str, Any]) -> str:
 
 
 def message_json(script: Script) -> dict[str, Any]:
-    """The non-streaming answer: the same reply as one Message object."""
-    content: list[dict[str, Any]] = []
-    if script.thinking:
-        content.append({"type": "thinking", "thinking": script.thinking, "signature": "demo-signature"})
-    if script.text:
-        content.append({"type": "text", "text": script.text})
-    if script.tool_input is not None:
-        content.append({"type": "tool_use", "id": "toolu_demo", "name": "get_weather", "input": script.tool_input})
-    return {
-        "id": f"msg_demo_{script.name}",
-        "type": "message",
-        "role": "assistant",
-        "model": next((step.payload["message"]["model"] for step in script.steps
-                       if isinstance(step, Send) and step.event == "message_start"), DEMO_MODELS[0]),
-        "content": content,
-        "stop_reason": script.stop_reason,
-        "stop_sequence": None,
-        "usage": {"input_tokens": script.input_tokens, "output_tokens": script.output_tokens},
-    }
+    """The non-streaming answer: the same reply as one Message object, folded from its events."""
+    return api_scripts.fold_message([(step.event, step.payload) for step in script.steps if isinstance(step, Send)])
