@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from textual.message import Message
 
+from tui_app.model.citations import reply_markdown
 from tui_app.model.ending import Ending
 from tui_app.stream.reply import Reply
 from tui_app.text_safety import neutralize
@@ -20,10 +21,10 @@ class CopyRequest(Message):
 
 
 def copy_request_for(reply: Reply, what: str) -> CopyRequest:
-    """A reply's Markdown source as shown (control characters as visible symbols), saying when it is
-    not the whole reply."""
+    """A reply's Markdown source as shown (control characters as visible symbols), with the numbers of the
+    sources it cites and their list at the end, saying when it is not the whole reply."""
     if not reply.state.finished:
         what += " so far (still streaming)"
     elif partial := Ending.of(reply).partial:
         what += f" ({partial})"
-    return CopyRequest(neutralize(reply.text), what)
+    return CopyRequest(neutralize(reply_markdown(reply.blocks)), what)
