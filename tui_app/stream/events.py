@@ -213,6 +213,72 @@ def _is_small(value: Any) -> bool:
     return value is None or isinstance(value, (bool, float)) or (isinstance(value, int) and abs(value) < 10**40)
 
 
+PREVIEW_KEYS = ("text", "thinking", "partial_json", "content")
+"""The fields a content delta carries its piece in, the first one present shown in preview."""
+USAGE_PARTS = (("cache_read_input_tokens", "cache_read"), ("cache_creation_input_tokens", "cache_write"))
+ID_CHARS = 16
+"""A message id longer than this is shown by its prefix and its last characters: the part that differs."""
+
+
+def _usage_parts(usage: dict[str, Any]) -> list[str]:
+    """The usage counts beyond input and output tokens, each only when the server gave it."""
+    parts = [f"{label}={count}" for key, label in USAGE_PARTS if (count := as_count(usage.get(key)))]
+    if thinking := as_count(as_dict(usage.get("output_tokens_details")).get("thinking_tokens")):
+        parts.append(f"thinking={thinking}")
+    tools = as_dict(usage.get("server_tool_use"))
+    for key, label in (("web_search_requests", "searches"), ("web_fetch_requests", "fetches")):
+        if count := as_count(tools.get(key)):
+            parts.append(f"{label}={count}")
+    return parts
+
+
+def _short_id(message_id: str) -> str:
+    if len(message_id) <= ID_CHARS:
+        return message_id
+    prefix = message_id.split("_", 1)[0] + "_" if "_" in message_id[:8] else ""
+    return f"{prefix}…{message_id[-6:]}"
+
+
+def _block_parts(block: dict[str, Any]) -> list[str]:
+    """What a starting block says beyond its type and name: a server tool's query, a result's count or error,
+    the size of redacted thinking."""
+    kind = block.get("type")
+    if kind == "redacted_thinking":
+        data = block.get("data")
+        return [f"({len(data):,} chars of data)"] if isinstance(data, str) else []
+    if kind == "compaction" and isinstance(block.get("content"), str) and block["content"]:
+        return [_preview(block["content"])]
+    tool_input = as_dict(block.get("input"))
+    for key in ("query", "url", "command", "code"):
+        if isinstance(tool_input.get(key), str):
+            return [_preview(tool_input[key])]
+    if isinstance(kind, str) and kind.endswith("_tool_result"):
+        return [_tool_result(block.get("content"))]
+    return []
+
+
+def _tool_result(content: Any) -> str:
+    """A server tool's result in a few words: `5 results`, `error max_uses_exceeded`, the page fetched."""
+    if isinstance(content, list):
+        return "1 result" if len(content) == 1 else f"{len(content)} results"
+    content = as_dict(content)
+    if "error_code" in content:
+        return f"error {_short(content['error_code'])}"
+    if isinstance(content.get("url"), str):
+        return _short(content["url"])
+    return _short(content.get("type")) if content else "no result"
+
+
+def _source(citation: dict[str, Any]) -> str:
+    """What a citation cites: its title, else its URL or source, else the text it quotes."""
+    for key in ("title", "document_title", "url", "source"):
+        if isinstance(citation.get(key), str) and citation[key].strip():
+            return _short(citation[key].strip())
+    if isinstance(citation.get("cited_text"), str):
+        return _preview(citation["cited_text"])
+    return _short(citation.get("type")) if citation else "?"
+
+
 def summarize(event: WireEvent) -> str:
     """A short, single-line account of an event for the event log."""
     payload = as_dict(event.payload)
@@ -226,6 +292,9 @@ def summarize(event: WireEvent) -> str:
         usage = as_dict(message.get("usage"))
         parts.append(f"model={_short(message.get('model'))}")
         parts.append(f"in={_short(usage.get('input_tokens'))}")
+        parts.extend(_usage_parts(usage))
+        if isinstance(message.get("id"), str):
+            parts.append(f"id={_short_id(message['id'])}")
     elif kind in ("content_block_start", "content_block_stop"):
         parts.append(f"#{_short(payload.get('index'))}")
         block = as_dict(payload.get("content_block"))
@@ -233,19 +302,35 @@ def summarize(event: WireEvent) -> str:
             parts.append(_short(block.get("type")))
             if block.get("name"):
                 parts.append(_short(block["name"]))
+            parts.extend(_block_parts(block))
     elif kind == "content_block_delta":
         delta = as_dict(payload.get("delta"))
         parts.append(f"#{_short(payload.get('index'))}")
-        parts.append(_short(delta.get("type")))
-        for key in ("text", "thinking", "partial_json"):
-            if isinstance(delta.get(key), str):
-                parts.append(_preview(delta[key]))
-                break
+        delta_type = delta.get("type")
+        if delta_type == "signature_delta":
+            signature = delta.get("signature")
+            parts.append(f"signature ({len(signature):,} chars)" if isinstance(signature, str) else "signature")
+        elif delta_type == "citations_delta":
+            parts.append(f"cites {_source(as_dict(delta.get('citation')))}")
+        else:
+            parts.append(_short(delta_type))
+            for key in PREVIEW_KEYS:
+                if isinstance(delta.get(key), str):
+                    parts.append(_preview(delta[key]))
+                    break
     elif kind == "message_delta":
         delta = as_dict(payload.get("delta"))
         usage = as_dict(payload.get("usage"))
         parts.append(f"stop={_short(delta.get('stop_reason'))}")
         parts.append(f"out={_short(usage.get('output_tokens'))}")
+        if (input_tokens := as_count(usage.get("input_tokens"))) is not None:
+            parts.append(f"in={input_tokens}")
+        parts.extend(_usage_parts(usage))
+        details = as_dict(delta.get("stop_details"))
+        if isinstance(details.get("category"), str):
+            parts.append(f"category={_short(details['category'])}")
+        if isinstance(delta.get("stop_sequence"), str):
+            parts.append(f"sequence={_short(json.dumps(delta['stop_sequence'], ensure_ascii=False))}")
     elif kind == "error":
         error = as_dict(payload.get("error"))
         parts.append(f"{_short(error.get('type'))}: {_short(error.get('message'), 200)}")
