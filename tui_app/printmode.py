@@ -6,18 +6,28 @@ import asyncio
 import json
 import os
 import sys
-from typing import BinaryIO, TextIO
+from typing import Any, BinaryIO, TextIO
 
+from tui_app.model.citations import found_pages, number_sources
 from tui_app.model.ending import Ending
 from tui_app.runtime import chat_settings, open_events_file, open_runtime, reply_session, request_for
 from tui_app.settings import Settings
 from tui_app.stream.backend import Backend, make_client
 from tui_app.stream.failures import FailureKind
 from tui_app.stream.recorder import EventsFile
-from tui_app.stream.reply import ReplyState
+from tui_app.stream.reply import ContentBlock, ReplyState
 from tui_app.text_safety import neutralize, say
 
 BROKEN_PIPE_EXIT = 141
+REFUSED_EXIT = 9
+"""The model refused: nothing more will come of the prompt as it is (not a failure of the request)."""
+PAUSED_EXIT = 10
+"""The server paused a long-running turn: what was printed is only its start, and print mode cannot go on."""
+STOP_EXITS = {"refusal": REFUSED_EXIT, "pause_turn": PAUSED_EXIT}
+"""Exit codes of a reply the server ended but that is not a whole answer; any other ending exits 0 (a reply
+cut at max_tokens or by a full context window says so on stderr)."""
+RESULTS_SHOWN = 5
+"""A search's results are named up to this many on its stderr line."""
 
 
 def run_print_mode(settings: Settings, prompt: str, stdout: BinaryIO, stderr: TextIO) -> int:
@@ -77,6 +87,8 @@ async def _stream(
     """Pieces of each block already written, by the block's place in the reply (a second `message_start`
     can bring a second block with the same index): only what the reply took in is printed."""
     ends_with_newline = True
+    told: set[int] = set()
+    """Server tool blocks already described on stderr, by their place in the reply."""
     async for event in session.stream():
         if event.problem:
             say(stderr, f"odd event #{event.seq} {event.name}: {event.problem}")
@@ -88,22 +100,58 @@ async def _stream(
                 stdout.flush()
                 written[place] = len(block.pieces)
                 ends_with_newline = text.endswith("\n")
+            elif place not in told and block.stopped is not None and (line := server_tool_line(block)):
+                told.add(place)
+                say(stderr, line)
     if to_terminal and not ends_with_newline:
         stdout.write(b"\n")  # the shell's prompt starts on a line of its own
         stdout.flush()
-    for block in reply.blocks:
+    for place, block in enumerate(reply.blocks):
         if block.kind == "tool_use":
             parsed = block.tool_input
             tool_input = json.dumps(parsed, ensure_ascii=False) if parsed is not None else block.text
             say(stderr, f"the reply asks to use the tool {block.tool_name} with {tool_input}")
+        elif place not in told and (line := server_tool_line(block)):  # a reply given whole, or cut mid-block
+            say(stderr, line)
+    for source in number_sources(reply.blocks):
+        say(stderr, source.line())
     ending = Ending.of(reply)
     if reply.state is ReplyState.DONE:
         if ending.advice is not None:
             say(stderr, ending.advice)
-        return 0
+        return STOP_EXITS.get(reply.stop_reason or "", 0)
     failure = session.failure
     assert failure is not None
     advice = "; what was printed is partial, run it again" if failure.kind is FailureKind.INCOMPLETE else ""
     say(stderr, f"{failure.message}{advice}")
     return failure.kind.exit_code
 
+
+def server_tool_line(block: ContentBlock) -> str | None:
+    """A server tool's call or result in one line for stderr (`web search: …`, `3 results: …`); None for
+    any other block."""
+    if block.kind == "server_tool_use":
+        tool_input = block.tool_input
+        query = tool_input if isinstance(tool_input, dict) else {}
+        for key in ("query", "url"):
+            if isinstance(query.get(key), str):
+                return f"{(block.tool_name or 'server tool').replace('_', ' ')}: {query[key]}"
+        shown = json.dumps(tool_input, ensure_ascii=False) if tool_input is not None else block.text
+        return f"{(block.tool_name or 'server tool').replace('_', ' ')}: {shown}"
+    if block.kind.endswith("_tool_result"):
+        return _result_line(block.kind.removesuffix("_tool_result").replace("_", " "), block.fields.get("content"))
+    return None
+
+
+def _result_line(tool: str, content: Any) -> str:
+    if isinstance(content, list):
+        pages = found_pages(content)
+        titles = ", ".join(page.title for page in pages[:RESULTS_SHOWN])
+        more = f" and {len(pages) - RESULTS_SHOWN} more" if len(pages) > RESULTS_SHOWN else ""
+        count = "1 result" if len(content) == 1 else f"{len(content)} results"
+        return f"{count}: {titles}{more}" if titles else f"{tool}: {count}"
+    if isinstance(content, dict) and "error_code" in content:
+        return f"{tool} failed: {content['error_code']}"
+    if isinstance(content, dict) and isinstance(content.get("url"), str):
+        return f"{tool}: got {content['url']}"
+    return f"{tool}: a result came"
