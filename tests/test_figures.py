@@ -68,7 +68,7 @@ def test_message_delta_shows_the_stop_its_details_and_the_usage_given() -> None:
     at_sequence = summarize(event({"type": "message_delta",
                                    "delta": {"stop_reason": "stop_sequence", "stop_sequence": "END"},
                                    "usage": {"output_tokens": 4, "input_tokens": 9, "cache_read_input_tokens": 7}}))
-    assert at_sequence == 'stop=stop_sequence out=4 in=9 cache_read=7 sequence="END"'
+    assert at_sequence == 'stop=stop_sequence out=4 cache_read=7 sequence="END"'
     plain = summarize(event({"type": "message_delta", "delta": {"stop_reason": "end_turn"},
                              "usage": {"output_tokens": 214}}))
     assert plain == "stop=end_turn out=214"

@@ -323,9 +323,7 @@ def summarize(event: WireEvent) -> str:
         usage = as_dict(payload.get("usage"))
         parts.append(f"stop={_short(delta.get('stop_reason'))}")
         parts.append(f"out={_short(usage.get('output_tokens'))}")
-        if (input_tokens := as_count(usage.get("input_tokens"))) is not None:
-            parts.append(f"in={input_tokens}")
-        parts.extend(_usage_parts(usage))
+        parts.extend(_usage_parts(usage))  # input was shown at message_start; a final count shows in the status bar
         details = as_dict(delta.get("stop_details"))
         if isinstance(details.get("category"), str):
             parts.append(f"category={_short(details['category'])}")
