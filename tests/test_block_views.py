@@ -471,3 +471,11 @@ async def test_after_a_paced_search_reply_the_screen_is_what_drawing_it_afresh_g
         await send_and_finish(pilot, "search for sse streaming")
         await send_and_finish(pilot, "omitted please")
         assert app.export_screenshot() == fresh_screen(app)
+
+
+def test_the_export_says_why_a_refused_reply_stopped_in_the_server_s_words() -> None:
+    details = {"type": "refusal", "category": "cyber", "explanation": "Could enable malware."}
+    refused = [start(), *text(0, "I can't help with that."),
+               {"type": "message_delta", "delta": {"stop_reason": "refusal", "stop_details": details},
+                "usage": {"output_tokens": 7}}, {"type": "message_stop"}]
+    assert "> **refused** (cyber): Could enable malware." in exported(reply_of(refused))

@@ -87,7 +87,7 @@ def _reply_markdown(turn: Turn, prices: Prices | None) -> list[str]:
         previous = block.kind
     if sources:
         lines += [sources_markdown(sources)]
-    note = Ending(turn.reply_state, turn.stop_reason, turn.reason).saved_note
+    note = Ending.of_turn(turn).saved_note
     if note is not None:
         lines += [f"> {note}", ""]
     lines.append(f"*{' · '.join(_figures(turn, prices))}*")
