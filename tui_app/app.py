@@ -136,6 +136,7 @@ class ClaudeTUI(App):
             )
         if settings.debug_log is not None:
             await chat.add_notice(f"Debug log: {settings.debug_log} (credentials redacted).")
+        chat.query_one(StatusBar).set_prices(settings.prices)
         chat.query_one(StatusBar).show_idle(self.backend.label, chat.conversation.settings)
         self._loop = asyncio.get_running_loop()
         if self._resume is not None:
@@ -149,6 +150,7 @@ class ClaudeTUI(App):
     def _after_first_frame(self) -> None:
         release_collections_after_start_up()
         code_lexers.release()
+        self.chat.read_models()
         if self._resume is None:
             self._open_store()  # nothing to show from it yet: SQLite and the store load after the first frame
 

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 from tui_app.demo.server import DemoServer
 from tui_app.model.asking import thinking_param
-from tui_app.model.conversation import ChatSettings
+from tui_app.model.context import ContextUse, last_context
+from tui_app.model.conversation import ChatSettings, Turn
 from tui_app.settings import Settings, demo_backend, real_backend
 from tui_app.stream.backend import Backend, make_client
 from tui_app.stream.source import ReplyRequest
@@ -20,6 +21,7 @@ from tui_app.stream.source import ReplyRequest
 if TYPE_CHECKING:
     import anthropic
 
+    from tui_app.stream.models import ModelCatalog
     from tui_app.stream.recorder import EventsFile
     from tui_app.stream.session import Clock, ReplySession
 
@@ -80,6 +82,20 @@ def request_for(asking: ChatSettings, messages: list[dict[str, Any]],
         cache_control={"type": "ephemeral", "ttl": asking.cache} if asking.cache else None,
         diagnostics={"previous_message_id": previous_message_id} if asking.cache else None,
     )
+
+
+async def context_warning(client: anthropic.AsyncAnthropic, catalog: ModelCatalog, request: ReplyRequest,
+                          turns: list[Turn]) -> str | None:
+    """Words for a request that nearly fills the model's context window or would not fit; None otherwise.
+    The backend counts the request only once the conversation is past half the window (a count is a request)."""
+    from tui_app.stream.models import count_input_tokens
+
+    limit = catalog.context_window(request.model)
+    before = last_context(turns)
+    if limit is None or before is None or before < limit // 2:
+        return None
+    counted = await count_input_tokens(client, request.params())
+    return ContextUse(counted, limit).warning() if counted is not None else None
 
 
 def reply_session(

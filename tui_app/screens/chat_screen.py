@@ -17,16 +17,18 @@ from textual.worker import Worker, WorkerState
 
 from tui_app.gc_policy import CollectionPolicy
 from tui_app.model.content import is_paused
+from tui_app.model.context import last_context
 from tui_app.model.conversation import Conversation, Turn
 from tui_app.model.ending import Ending
-from tui_app.runtime import chat_settings, reply_session, request_for
+from tui_app.runtime import chat_settings, context_warning, reply_session, request_for
 from tui_app.screens.chat_commands import chat_commands
 from tui_app.screens.main_screen import MainScreen
 from tui_app.screens.reply_display import ReplyEnded, ReplyPanes
-from tui_app.screens.saved_events import show_saved_events
+from tui_app.screens.saved_events import show_recent_events, show_reply_events
 from tui_app.settings import Settings
 from tui_app.store.errors import StoreError
 from tui_app.stream.failures import FailureKind
+from tui_app.stream.models import ModelCatalog
 from tui_app.stream.reply import ReplyState
 from tui_app.text_safety import neutralize
 from tui_app.widgets.copy_request import copy_request_for
@@ -50,8 +52,6 @@ if TYPE_CHECKING:
 COMMAND_LINE_ASKING = ("model", "max_tokens", "system", "temperature", "thinking", "thinking_display", "effort",
                        "cache")
 """What the command line may set for a conversation it reopens."""
-REOPENED_EVENT_REPLIES = 5
-"""Replies whose events the event log shows when a conversation is opened; `e` on a reply shows any other."""
 
 
 class ChatServices(Protocol):
@@ -100,6 +100,8 @@ class ChatScreen(MainScreen):
         """The prompt being edited, which the next prompt sent replaces."""
         self._reply_turn: Turn | None = None
         self._collection = CollectionPolicy()
+        self.models = ModelCatalog()
+        """The backend's models as last listed: their context windows and what each takes."""
 
     def widgets_to_compose(self) -> ComposeResult:
         """The chat's widgets. The app composes them, so that they are there when its start-up speaks."""
@@ -190,6 +192,9 @@ class ChatScreen(MainScreen):
         turn = self.conversation.add_reply(asking.model)
         turn.settings = {name: value for name, value in request.params().items() if name != "messages"}
         client = await services.sdk_client()
+        warning = await context_warning(client, self.models, request, self.conversation.turns)
+        if warning is not None:
+            self.notify(warning, title="Context window", severity="warning")
         session = reply_session(client, services.backend, request, services.events_file, services.clock)
         self.session, self._reply_turn = session, turn
         panes = ReplyPanes(self.query_one(TranscriptView), self.query_one(EventLog), self.query_one(StatusBar),
@@ -197,9 +202,24 @@ class ChatScreen(MainScreen):
         self.refresh_bindings()
         await ReplyRunner(session, turn, panes, self if services.writer is not None else None).run()
 
+    @work(group="models", exclusive=True, exit_on_error=False)
+    async def read_models(self) -> None:
+        """The backend's models, read once after start-up: their context windows fill the status bar's meter."""
+        backend = self.services.backend
+        if backend is not None:
+            await self.models.refresh(await self.services.sdk_client(), backend.shown_url)
+            self.show_figures()
+
+    def show_figures(self) -> None:
+        """The conversation's totals, and how full the model's context window is after its last reply."""
+        status, turns = self.query_one(StatusBar), self.conversation.turns
+        status.show_totals(turns)
+        status.show_context(last_context(turns), self.models.context_window(self.conversation.settings.model))
+
     @on(ReplyEnded)
     def reply_ended(self, ended: ReplyEnded) -> None:
         self.refresh_bindings()
+        self.show_figures()
         reply, failure = ended.session.reply, ended.session.failure
         if ended.session is not self.session or failure is None or not Ending.of(reply).went_wrong:
             return
@@ -235,6 +255,7 @@ class ChatScreen(MainScreen):
         prompt.sent_prompts = [turn.text for turn in conversation.turns if turn.role == "user"]
         assert self.services.backend is not None
         self.query_one(StatusBar).show_idle(self.services.backend.label, conversation.settings)
+        self.show_figures()
         self.refresh_bindings()
 
     def edit_last_prompt(self) -> None:
@@ -286,16 +307,11 @@ class ChatScreen(MainScreen):
         events.display = not events.display
 
     async def on_reply_view_events_requested(self, request: ReplyView.EventsRequested) -> None:
-        """`e` on a reply: its events in the log, read back from the store when needed."""
-        replies = self.conversation.replies
-        if request.turn not in replies:
-            return
-        number = replies.index(request.turn) + 1
-        event_log = self.query_one(EventLog)
-        event_log.display = True
-        if not event_log.has_reply(number):
-            await self._show_saved_events(number, request.turn)
-        event_log.show_reply(number)
+        await show_reply_events(self.query_one(EventLog), self.services.writer, self.conversation.replies,
+                                request.turn, self._events_not_read)
+
+    def _events_not_read(self, problem: str) -> None:
+        self.notify(problem, title="Events not read", severity="error")
 
     async def resume(self, which: int | str) -> None:
         """Open the conversation asked for on the command line (an id, or `last`)."""
@@ -333,17 +349,8 @@ class ChatScreen(MainScreen):
 
     @work(group="store-read", exclusive=True, exit_on_error=False)
     async def _load_recent_events(self) -> None:
-        """The event log of a reopened conversation: the events of its last few replies."""
-        replies = self.conversation.replies
-        first = max(0, len(replies) - REOPENED_EVENT_REPLIES)
-        for number, turn in enumerate(replies[first:], start=first + 1):
-            await self._show_saved_events(number, turn)
-
-    async def _show_saved_events(self, number: int, turn: Turn) -> None:
-        def problem(text: str) -> None:
-            self.notify(text, title="Events not read", severity="error")
-
-        await show_saved_events(self.query_one(EventLog), self.services.writer, number, turn, problem)
+        await show_recent_events(self.query_one(EventLog), self.services.writer, self.conversation.replies,
+                                 self._events_not_read)
 
     def action_new_conversation(self) -> None:
         if self.refuse_while_replying("start a new conversation"):
@@ -414,17 +421,16 @@ class ChatScreen(MainScreen):
     async def action_chat_settings(self) -> None:
         """Pick the model from the backend's list and set this conversation's settings."""
         from tui_app.screens.chat_settings_screen import ChatSettingsScreen  # loaded when first needed
-        from tui_app.stream.models import available_models
-
         backend = self.services.backend
         if backend is None or isinstance(self.app.screen, ChatSettingsScreen):
             return
-        models, note = await available_models(await self.services.sdk_client(), backend.shown_url)
+        models, note = await self.models.refresh(await self.services.sdk_client(), backend.shown_url)
         chosen = await self.app.push_screen_wait(ChatSettingsScreen(self.conversation.settings, models, note))
         if chosen is None:
             return
         self.conversation.settings = chosen
         self.query_one(StatusBar).show_settings(chosen)
+        self.show_figures()
         if self.services.writer is not None:
             self.services.writer.save_conversation(self.conversation)
         self.notify(f"This conversation now asks {chosen.model}.", title="Settings")
