@@ -53,7 +53,8 @@ def hostile_event(draw) -> tuple[str, str]:
 
 
 def frame(name: str, data: str) -> Raw:
-    return Raw(f"event: {name}\ndata: {data}\n\n".encode())
+    # A lone surrogate in a name goes out as the bytes no UTF-8 decoder accepts: hostile, not unsendable.
+    return Raw(f"event: {name}\ndata: {data}\n\n".encode("utf-8", "surrogatepass"))
 
 
 def text_delta(piece: str) -> Raw:
