@@ -75,7 +75,7 @@ class ChatScreen(MainScreen):
     """Talk to Claude and watch the stream."""
 
     BINDINGS = [
-        # Priority where the prompt (a TextArea) would otherwise take the key: it binds Ctrl+Y to redo.
+        # Priority where the prompt (a TextArea) would otherwise take the key: Ctrl+Y redoes, F6 selects a line.
         # The ids are the [keys] names of the config file; its keymap replaces these defaults.
         Binding("escape", "cancel_reply", "Cancel reply", priority=True, id="cancel_reply"),
         Binding("ctrl+y", "copy_reply", "Copy reply", priority=True, id="copy_reply"),
@@ -86,7 +86,7 @@ class ChatScreen(MainScreen):
         Binding("f5", "retry", "Retry", id="retry"),
         Binding("ctrl+up", "edit_prompt", "Edit last prompt", show=False, priority=True, id="edit_prompt"),
         Binding("ctrl+n", "new_conversation", "New", show=False, priority=True, id="new_conversation"),
-        Binding("f6", "continue_reply", "Continue", show=False, id="continue_reply"),
+        Binding("f6", "continue_reply", "Continue", show=False, priority=True, id="continue_reply"),
     ]
 
     def __init__(self, services: ChatServices) -> None:
