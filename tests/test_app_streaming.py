@@ -20,11 +20,12 @@ from tests.conftest import (
 )
 from tui_app.demo.scripts import SHOWCASE
 from tui_app.stream.reply import ReplyState
+from tui_app.widgets.block_views import ThinkingBlockView, ToolUseBlockView
 from tui_app.widgets.code_block import CODE_CHUNK_LINES, CodeBlock
 from tui_app.widgets.event_lines import EventLines
 from tui_app.widgets.event_log import EventLog
 from tui_app.widgets.prompt_input import PromptInput
-from tui_app.widgets.reply_view import ReplyView, ThinkingBlockView, ToolUseBlockView
+from tui_app.widgets.reply_view import ReplyView
 from tui_app.widgets.status_bar import StatusBar
 from tui_app.widgets.text_block_view import SegmentSpacer, TextBlockView, TextSegment
 from tui_app.widgets.transcript_view import TranscriptView

@@ -17,8 +17,9 @@ from tui_app.screens.chat_settings_screen import ChatSettingsScreen
 from tui_app.screens.conversations_screen import ConversationsScreen
 from tui_app.stream.events import NOT_STREAMED
 from tui_app.stream.reply import ReplyState
+from tui_app.widgets.block_views import ToolUseBlockView
 from tui_app.widgets.event_log import EventLog, raw_lines, summary_line
-from tui_app.widgets.reply_view import ReplyView, ToolUseBlockView
+from tui_app.widgets.reply_view import ReplyView
 from tui_app.widgets.status_bar import StatusBar
 
 CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200b-\u200f\ud800-\udfff]")

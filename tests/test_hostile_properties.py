@@ -24,8 +24,8 @@ from tui_app.stream.events import MESSAGE_EVENTS
 from tui_app.stream.session import ReplySession
 from tui_app.stream.source import ReplyRequest, SDKSource
 from tui_app.text_safety import neutralize, say
+from tui_app.widgets.block_views import _tool_input_text
 from tui_app.widgets.event_log import raw_lines, summary_line
-from tui_app.widgets.reply_view import _tool_input_text
 
 SHOWN_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 """C0 and C1 controls other than tab and newline, and lone surrogates: what must never reach a terminal."""

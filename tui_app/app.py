@@ -49,9 +49,10 @@ RESUME_FIRST_FRAME_WAIT = 0.5
 
 DEMO_NOTICE = (
     "Demo backend: no ANTHROPIC_API_KEY is set, so replies come from the built-in demo server on "
-    "this machine. Every event you see is real SSE over HTTP. Try a prompt with essay, think, tool, overload, drop, "
-    "stall, malformed or echo in it, or \"status 529\" / \"flaky 529\" for an HTTP error (always / twice); "
-    "set ANTHROPIC_API_KEY to talk to Claude."
+    "this machine, which refuses what the real API refuses. Every event you see is real SSE over HTTP. Try a prompt "
+    "with essay, think, tool, search, redacted, omitted, pause (F6 continues), refuse, window, stop, compact, "
+    "overload, drop, stall, malformed or echo in it, or \"status 529\" / \"flaky 529\" for an HTTP error "
+    "(always / twice); set ANTHROPIC_API_KEY to talk to Claude."
 )
 
 

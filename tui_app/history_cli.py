@@ -65,7 +65,7 @@ def export_conversation(settings: Settings, conversation_id: int, fmt: str, outp
         return 1
     finally:
         store.close()
-    text = export(conversation, fmt, events if fmt == "json" else None)
+    text = export(conversation, fmt, events if fmt == "json" else None, settings.prices)
     if output is None:
         stdout.write(neutralize(text) if stdout.isatty() else text)
         return 0

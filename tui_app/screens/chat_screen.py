@@ -440,7 +440,7 @@ class ChatScreen(MainScreen):
         """Write the conversation on screen to a file the user names (Markdown or JSON)."""
         from tui_app.screens.export_dialog import export_conversation
 
-        await export_conversation(self.app, self.conversation, self.services.writer, fmt)
+        await export_conversation(self.app, self.conversation, self.services.writer, fmt, self.settings.prices)
 
     def system_commands(self) -> Iterable[SystemCommand]:
         """The chat's entries in the command palette."""

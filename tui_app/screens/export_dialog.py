@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tui_app.model.conversation import Conversation
 from tui_app.private_files import write_private_text
@@ -17,8 +18,10 @@ if TYPE_CHECKING:
     from tui_app.store.writer import StoreWriter
 
 
-async def export_conversation(app: App, conversation: Conversation, writer: StoreWriter | None, fmt: str) -> None:
-    """Write `conversation` to a file the user names, as Markdown (`md`) or JSON (`json`)."""
+async def export_conversation(app: App, conversation: Conversation, writer: StoreWriter | None, fmt: str,
+                              prices: Mapping[str, Any] | None = None) -> None:
+    """Write `conversation` to a file the user names, as Markdown (`md`) or JSON (`json`); costs use the
+    config's `prices` over the shipped ones."""
     if not conversation.turns:
         app.notify("There is nothing to export yet.", title="Export", severity="warning")
         return
@@ -33,7 +36,7 @@ async def export_conversation(app: App, conversation: Conversation, writer: Stor
                 events[turn.id] = await writer.call(writer.store.events, turn.id)
     target = Path(answer).expanduser()
     try:
-        await asyncio.to_thread(write_private_text, target, export(conversation, fmt, events))
+        await asyncio.to_thread(write_private_text, target, export(conversation, fmt, events, prices))
     except OSError as error:
         app.notify(f"Not exported to {target}: {error.strerror or error}", title="Export", severity="error")
         return

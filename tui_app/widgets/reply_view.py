@@ -18,14 +18,7 @@ from tui_app.model.conversation import Turn
 from tui_app.model.ending import Ending
 from tui_app.stream.reply import ContentBlock, Reply
 from tui_app.text_safety import neutralize
-from tui_app.widgets.block_views import (  # noqa: F401 (the tests import three of these from here)
-    BlockView,
-    OtherDeltasView,
-    ThinkingBlockView,
-    ToolUseBlockView,
-    _tool_input_text,
-    view_for,
-)
+from tui_app.widgets.block_views import BlockView, OtherDeltasView, view_for
 from tui_app.widgets.copy_request import copy_request_for
 from tui_app.widgets.growing_frame import GrowingFrame
 from tui_app.widgets.text_block_view import TextBlockView
