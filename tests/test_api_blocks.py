@@ -190,3 +190,10 @@ def test_a_saved_turn_from_before_keeps_drawing() -> None:
     blocks = [block_from_content(index, content) for index, content in enumerate(old)]
     assert [(block.kind, block.text, block.tool_name) for block in blocks] == \
         [("thinking", "Hm.", None), ("text", "Hi", None), ("tool_use", "{\"a\"", "t"), ("mystery", "", None)]
+
+
+def test_a_continued_reply_goes_back_as_it_was_continued_so_the_cached_prefix_holds() -> None:
+    paused = reply_turn([{"type": "text", "text": "Searching… \n"}], stop_reason="pause_turn")
+    turns = [Turn("user", "go"), paused, reply_turn([{"type": "text", "text": " Found it."}]), Turn("user", "ok")]
+    assert messages_of(turns, "m")[1] == {"role": "assistant", "content": [
+        {"type": "text", "text": "Searching…"}, {"type": "text", "text": " Found it."}]}

@@ -94,3 +94,13 @@ def test_version() -> None:
     result = run("--version")
     assert result.returncode == 0
     assert result.stdout.decode().strip() == f"claude-tui {__version__}"
+
+
+def test_a_reply_cut_off_mid_line_keeps_stdout_exact_and_the_note_on_a_line_of_its_own() -> None:
+    alone = run("-p", "refuse this", *FAST)
+    assert alone.returncode == 9 and not alone.stdout.endswith(b"\n")
+    env = {key: value for key, value in os.environ.items()
+           if key not in ("ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN", "ANTHROPIC_BASE_URL")}
+    together = subprocess.run([sys.executable, "-m", "tui_app", "-p", "refuse this", *FAST],
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, timeout=60)
+    assert together.stdout.startswith(alone.stdout + b"\nclaude-tui: the model refused (cyber)")

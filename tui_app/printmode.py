@@ -106,6 +106,8 @@ async def _stream(
     if to_terminal and not ends_with_newline:
         stdout.write(b"\n")  # the shell's prompt starts on a line of its own
         stdout.flush()
+    elif not ends_with_newline and _shares_a_screen(stdout, stderr):
+        stderr.write("\n")  # what is said next starts on a line of its own; stdout stays byte for byte
     for place, block in enumerate(reply.blocks):
         if block.kind == "tool_use":
             parsed = block.tool_input
@@ -125,6 +127,14 @@ async def _stream(
     advice = "; what was printed is partial, run it again" if failure.kind is FailureKind.INCOMPLETE else ""
     say(stderr, f"{failure.message}{advice}")
     return failure.kind.exit_code
+
+
+def _shares_a_screen(stdout: BinaryIO, stderr: TextIO) -> bool:
+    """Whether stderr shows beside stdout's text: a terminal, or the same file (`2>&1`)."""
+    try:
+        return stderr.isatty() or os.path.sameopenfile(stdout.fileno(), stderr.fileno())
+    except (OSError, ValueError, AttributeError):
+        return False
 
 
 def server_tool_line(block: ContentBlock) -> str | None:

@@ -62,7 +62,7 @@ KEY_ACTIONS: dict[str, str] = {
     "raw_events": "Event log: summaries ⇄ raw payloads",
     "events_panel": "Show or hide the event log",
     "conversations": "Saved conversations: search, open, rename, delete",
-    "chat_settings": "Model, system prompt, temperature and max tokens of this conversation",
+    "chat_settings": "This conversation's model, system prompt, thinking, effort, caching, temperature, max tokens",
     "retry": "Retry the last reply (the old one is kept, set aside)",
     "continue_reply": "Continue a reply the server paused (stop reason pause_turn)",
     "edit_prompt": "Edit the last prompt and send it again in its place",

@@ -25,6 +25,7 @@ class Said(Protocol):
     superseded: bool
     model: str | None
     content: list[dict[str, Any]]
+    stop_reason: str | None
 
     @property
     def reply_state(self) -> ReplyState: ...
@@ -156,6 +157,8 @@ def sendable(turn: Said, model: str | None) -> list[dict[str, Any]]:
             blocks.append({"type": "redacted_thinking", "data": block["data"]})
     if not any(block["type"] == "text" for block in blocks):
         return []  # thinking alone is not a reply to send back
+    if turn.stop_reason == PAUSE_TURN:
+        _end_cleanly(blocks)  # as it was sent to be continued, so later requests keep the cached prefix
     return blocks
 
 
@@ -168,9 +171,9 @@ def _end_cleanly(content: list[dict[str, Any]]) -> None:
 
 
 def is_refusal(turn: Said) -> bool:
-    return turn.reply_state is ReplyState.DONE and getattr(turn, "stop_reason", None) == REFUSAL
+    return turn.reply_state is ReplyState.DONE and turn.stop_reason == REFUSAL
 
 
 def is_paused(turn: Said) -> bool:
     """A reply the server paused, which the next request may continue."""
-    return turn.reply_state is ReplyState.DONE and getattr(turn, "stop_reason", None) == PAUSE_TURN
+    return turn.reply_state is ReplyState.DONE and turn.stop_reason == PAUSE_TURN

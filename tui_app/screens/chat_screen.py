@@ -433,7 +433,7 @@ class ChatScreen(MainScreen):
         self.show_figures()
         if self.services.writer is not None:
             self.services.writer.save_conversation(self.conversation)
-        self.notify(f"This conversation now asks {chosen.model}.", title="Settings")
+        self.notify(f"Saved: this conversation asks {chosen.model} with these settings.", title="Settings")
 
     @work(group="export", exit_on_error=False)
     async def export_conversation(self, fmt: str) -> None:

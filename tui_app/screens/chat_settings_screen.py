@@ -138,7 +138,8 @@ class ChatSettingsScreen(ModalScreen[ChatSettings | None]):
     """
     BINDINGS = [
         Binding("escape", "dismiss(None)", "Cancel"),
-        Binding("ctrl+s", "save", "Save", priority=True),
+        # Not priority: the key waits behind the keys typed before it, so what is saved is what was typed.
+        Binding("ctrl+s", "save", "Save"),
     ]
 
     def __init__(self, current: ChatSettings, models: Sequence[ModelInfo | str], models_note: str) -> None:

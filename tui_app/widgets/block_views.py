@@ -22,7 +22,8 @@ LONG_JSON_LINES = 12
 """A block shown as JSON starts collapsed when its JSON is longer than this."""
 SHOWN_OUTPUT = 4000
 """A server tool's output (stdout, stderr, a fetched page) is shown up to this many characters."""
-OMITTED_HINT = 'The server sent only the signature. thinking_display = "summarized" shows a summary of it.'
+OMITTED_HINT = ('The server sent only the signature. "Thinking shown: summarized" (F4, or --thinking-display '
+                'summarized) shows a summary of it.')
 
 
 def seconds_text(seconds: float) -> str:
@@ -36,21 +37,20 @@ def thinking_tokens(reply: Reply) -> int | None:
 
 
 def thinking_title(block: ContentBlock, tokens: int | None, over: bool, so_far: float | None = None) -> str:
-    """`Thinking · 2.4 s · 312 tokens`; `Thinking… 3 s` while it streams; what the server held back, if it did.
+    """`Thinking · 2.4 s · 312 tokens`; `Thinking… 3 s` while it streams; what the server held back, if it did
+    (after the figures, so that a narrow title keeps them).
 
     `over`: the block will get no more (it stopped, or the reply ended)."""
     if not over:
         return "Thinking…" + (f" {so_far:.0f} s" if so_far is not None else "")
-    if block.kind == "redacted_thinking":
-        title = "Thinking redacted by the server (encrypted; sent back unchanged)"
-    elif not block.text and block.signature:
-        title = "Thinking omitted by the server (display: omitted)"
-    else:
-        title = "Thinking"
     figures = [seconds_text(block.seconds)] if block.seconds is not None else []
     if tokens is not None:
         figures.append(f"{tokens:,} tokens")
-    return " · ".join([title, *figures])
+    if block.kind == "redacted_thinking":
+        figures.append("redacted by the server")
+    elif not block.text and block.signature:
+        figures.append("omitted by the server")
+    return " · ".join(["Thinking", *figures])
 
 
 class ThinkingBlockView(Collapsible):
@@ -78,7 +78,9 @@ class ThinkingBlockView(Collapsible):
     def _said(block: ContentBlock, over: bool) -> str:
         if block.kind == "redacted_thinking":
             data = block.fields.get("data")
-            return f"{len(data):,} characters of encrypted reasoning." if isinstance(data, str) else ""
+            if not isinstance(data, str):
+                return ""
+            return f"{len(data):,} characters of encrypted reasoning, sent back unchanged."
         if over and not block.text and block.signature:
             return OMITTED_HINT
         return block.text
