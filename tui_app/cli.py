@@ -192,10 +192,9 @@ def _start_debug_log(args: argparse.Namespace, settings: Settings, environ: Mapp
 def main(argv: list[str] | None = None) -> int:
     import os
 
-    from tui_app.config import ConfigError
-
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(argv)  # --version and --help answer here, before the config is read
+    from tui_app.config import ConfigError
     from tui_app.text_safety import neutralize
 
     try:
