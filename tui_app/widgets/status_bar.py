@@ -36,6 +36,8 @@ SHORTER = (
 )
 """How the bar makes room when its figures are wider than the terminal, in order: each step shows a field in
 its next shorter form, or leaves it out when it has none."""
+REPLY_FIELDS = ("input", "cache", "output", "cost", "ttft", "total", "speed", "stop")
+"""Figures of one reply."""
 KEPT = frozenset({"input", "output", "state"})
 """Figures never left out, only shortened."""
 CACHE_MISSES = {
@@ -134,6 +136,10 @@ class StatusBar(Widget):
         return shown
 
     def show_idle(self, backend: str, settings: ChatSettings) -> None:
+        """Ready for a prompt: the last reply's figures go, as they belong to no reply on screen any more (the
+        conversation's own are shown by `show_totals` and `show_context`)."""
+        for name in REPLY_FIELDS:
+            self.set_field(name, "")
         self.set_field("backend", backend)
         self.show_settings(settings)
         if self._state is not None:
