@@ -18,3 +18,22 @@ async def test_a_new_conversation_shows_none_of_the_last_reply_s_figures(make_ap
         await pilot.pause()
         assert {name: status.field(name) for name in REPLY_FIELDS} == dict.fromkeys(REPLY_FIELDS, "")
         assert status.field("model") == app.chat.conversation.settings.model
+
+
+async def test_a_new_conversation_does_not_announce_the_last_one_s_earlier_turns(make_app) -> None:
+    from tui_app.model.conversation import Conversation, Turn
+    from tui_app.widgets.transcript_view import TranscriptView
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        long = Conversation(app.chat.conversation.settings)
+        long.turns = [Turn("user" if number % 2 == 0 else "assistant", f"turn {number}\n\n" * 3)
+                      for number in range(40)]
+        await app.chat.show_conversation(long)
+        await pilot.pause()
+        older = app.chat.query_one("#older-turns")
+        assert older.display and "earlier turns" in str(older.render())
+        await pilot.press("ctrl+n")
+        await until(pilot, lambda: not app.chat.query_one(TranscriptView).turn_views, "the new conversation")
+        await pilot.pause()
+        assert not older.display

@@ -120,6 +120,7 @@ class TranscriptView(GrowingFrame, VerticalScroll, can_focus=False):
         first, fills = self._last_screen()
         self._first = self._end = first
         await self._mount_range(first, len(turns), at_end=True)
+        self._show_counts()  # an empty conversation mounts nothing, and must not keep the last one's counts
         self.anchor()
         self._settling = True
         if fills:
