@@ -37,3 +37,12 @@ async def test_a_new_conversation_does_not_announce_the_last_one_s_earlier_turns
         await until(pilot, lambda: not app.chat.query_one(TranscriptView).turn_views, "the new conversation")
         await pilot.pause()
         assert not older.display
+
+
+async def test_the_palette_lists_one_keys_entry_and_the_demo_counts_one_message_in_the_singular(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 30)) as pilot:
+        titles = [command.title for command in app.get_system_commands(app.screen)]
+        assert titles.count("Keys") == 1
+        await send_and_finish(pilot, "echo this")
+        assert app.sessions[-1].reply.text.endswith("(This request carried 1 message.)")

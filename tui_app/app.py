@@ -328,6 +328,7 @@ class ClaudeTUI(App):
             self.push_screen(HelpScreen(self.settings.keys))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
+        # Textual's own "Keys" panel is left out: ours lists every binding as configured, under the same name.
+        yield from (command for command in super().get_system_commands(screen) if command.title != "Keys")
         yield SystemCommand("Keys", "Every key binding, as configured (F1)", self.action_help)
         yield from self.chat.system_commands()

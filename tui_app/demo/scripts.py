@@ -320,7 +320,7 @@ def choose_script(request: dict[str, Any], pacing: DemoPacing) -> Script:
         return malformed(writer)
     elif name == "echo":
         turns = len(request.get("messages", []))
-        writer.text(f"You said: {prompt}\n\n(This request carried {turns} messages.)")
+        writer.text(f"You said: {prompt}\n\n(This request carried {turns} message{'s' * (turns != 1)}.)")
     else:
         writer.text(SHOWCASE)
     return writer.finish()
