@@ -338,6 +338,8 @@ def test_the_paste_parser_s_protocol_is_there() -> None:
         assert "peek1" not in inspect.getsource(XTermParser.parse)  # it only ever waits on Read1
         assert Read1(0.1).timeout == 0.1 and parameters(Parser.read1) == ["timeout"]
         assert events.Paste.handler_name == "on_paste"
+        assert parameters(XTermParser._sequence_to_key_events) == ["self", "sequence", "alt"]
+        assert "sequence_to_key_events(sequence)" in inspect.getsource(XTermParser.parse)  # the one the hook takes
         import tui_app.textual_compat.xterm_parser  # noqa: F401
 
 

@@ -9,6 +9,9 @@ Textual's parser unchanged, so keys, mouse events and terminal replies are read 
 Its paste is an `ExactPaste`: every widget takes it as a `Paste` whose text shows control characters as
 symbols (so none reaches the terminal from an `Input`), and the prompt asks for the exact text.
 
+It also reads ESC CR, which terminals and tmux send for Alt+Enter, as the key `alt+enter`: Textual's
+`_sequence_to_key_events` makes it a plain `enter`, so Alt+Enter would send the prompt it should break.
+
 It relies on `textual._parser.Parser`'s protocol: `parse` is a generator that yields `Read1` (with a
 timeout in seconds or None), is sent one character at a time, and is thrown `ParseTimeout` when a timeout
 passes and `ParseEOF` at the end of input.
@@ -16,7 +19,7 @@ passes and `ParseEOF` at the end of input.
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import Generator, Iterable
 from contextlib import suppress
 
 from textual import constants, events
@@ -49,9 +52,18 @@ def exact_text(paste: events.Paste) -> str:
     return paste.exact if isinstance(paste, ExactPaste) else paste.text
 
 
+ALT_ENTER = "\x1b\r"
+
+
 class ExactPasteParser(XTermParser):
     """Textual's terminal input parser, with bracketed pastes read whole: an `ExactPaste` of what the
     terminal sent between the brackets, control characters and NULs included."""
+
+    def _sequence_to_key_events(self, sequence: str, alt: bool = False) -> Iterable[events.Key]:
+        if sequence == ALT_ENTER:
+            yield events.Key("alt+enter", None)
+            return
+        yield from super()._sequence_to_key_events(sequence, alt)
 
     def parse(self, token_callback: TokenCallback[Message]) -> Generator[Read1, str, None]:
         keys = super().parse(token_callback)
