@@ -46,3 +46,17 @@ async def test_the_palette_lists_one_keys_entry_and_the_demo_counts_one_message_
         assert titles.count("Keys") == 1
         await send_and_finish(pilot, "echo this")
         assert app.sessions[-1].reply.text.endswith("(This request carried 1 message.)")
+
+
+async def test_a_refused_prompt_put_back_to_fix_does_not_follow_into_a_new_conversation(make_app) -> None:
+    from tui_app.widgets.prompt_input import PromptInput
+
+    app = make_app()
+    async with app.run_test(size=(120, 30)) as pilot:
+        await send_and_finish(pilot, "status 400 please")
+        prompt = app.chat.query_one(PromptInput)
+        await until(pilot, lambda: prompt.text == "status 400 please", "the refused prompt put back")
+        await pilot.press("ctrl+n")
+        await until(pilot, lambda: not app.chat.conversation.turns, "the new conversation")
+        await pilot.pause()
+        assert prompt.text == "" and app.chat.editing is None

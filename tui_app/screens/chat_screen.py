@@ -247,6 +247,8 @@ class ChatScreen(MainScreen):
         """Show `conversation` in place of the one on screen."""
         self.conversation = conversation
         self.session = self._reply_turn = None
+        if self.editing is not None:  # a prompt put back to be fixed belongs to the conversation left
+            self.query_one(PromptInput).clear()
         self.stop_editing()
         self.show_title()
         await self.query_one(TranscriptView).show(conversation.turns)
