@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import pytest
@@ -13,6 +13,7 @@ from tui_app.app import ClaudeTUI
 from tui_app.clipboard import Clipboard, ClipboardFailed, NativeClipboard
 from tui_app.demo.pacing import UNPACED
 from tui_app.demo.scripts import Script, Send, choose_script
+from tui_app.demo.server import DemoServer
 from tui_app.screens.reply_display import ReplyEnded, ReplyStarted
 from tui_app.settings import Settings
 from tui_app.stream.session import ReplySession
@@ -142,3 +143,12 @@ def notifications(app) -> list[str]:
 async def copied(pilot: Pilot, count: int = 1) -> None:
     """Wait until `count` notifications have been shown (a copy reports from its thread)."""
     await until(pilot, lambda: len(pilot.app._notifications) >= count, "the copy notification")
+
+
+@pytest.fixture
+def server() -> Iterator[DemoServer]:
+    """A demo backend of the test's own, at its default pace (a test file may define its own `server`)."""
+    demo = DemoServer()
+    demo.start()
+    yield demo
+    demo.stop()

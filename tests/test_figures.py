@@ -8,7 +8,6 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -353,13 +352,6 @@ def test_counts_are_compacted_for_narrow_bars() -> None:
 
 KEY = "sk-ant-test-0123456789abcdef"
 
-
-@pytest.fixture
-def server() -> Iterator[DemoServer]:
-    demo = DemoServer()
-    demo.start()
-    yield demo
-    demo.stop()
 
 
 def run(server: DemoServer, *steps: Any) -> subprocess.CompletedProcess[str]:

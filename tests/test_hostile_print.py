@@ -8,9 +8,6 @@ import os
 import pty
 import subprocess
 import sys
-from collections.abc import Iterator
-
-import pytest
 
 from tests.test_hostile import HOSTILE, answering, finish, start, text_block
 from tui_app.demo.scripts import Answer
@@ -18,13 +15,6 @@ from tui_app.demo.server import DemoServer
 
 KEY = "sk-ant-test-0123456789abcdef"
 
-
-@pytest.fixture
-def server() -> Iterator[DemoServer]:
-    demo = DemoServer()
-    demo.start()
-    yield demo
-    demo.stop()
 
 
 def command(server: DemoServer, *args: str) -> tuple[list[str], dict[str, str]]:

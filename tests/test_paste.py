@@ -236,24 +236,29 @@ def saved_turns(database: Path) -> list[str]:
         store.close()
 
 
-@pytest.mark.skipif(sys.platform == "win32", reason="a POSIX pseudo-terminal")
-def test_real_bracketed_paste_bytes_reach_the_server_and_the_database_byte_exact(tmp_path) -> None:
+def typed_in_a_terminal(tmp_path: Path, typed: bytes) -> list[str]:
+    """Type `typed` into the real app in a pseudo-terminal (the demo echoes the prompt), quit, and return the
+    conversation's turns as saved."""
     env = {key: value for key, value in os.environ.items() if not key.startswith(("ANTHROPIC_", "TEXTUAL"))}
     env.update(HOME=str(tmp_path), XDG_CONFIG_HOME=str(tmp_path / "config"), XDG_DATA_HOME=str(tmp_path / "data"),
                TERM="xterm-256color")
-    database = tmp_path / "data" / "claude-tui" / "conversations.db"
     terminal = Terminal([claude_tui(), "--demo-ttft", "0", "--demo-tps", "0"], env)
     try:
         terminal.read_until(lambda: b"Prompt" in terminal.output and b"\x1b[?2004h" in terminal.output,
                             "the first frame, with bracketed paste on")
-        terminal.write(b"echo " + b"\x1b[200~abc\x1bdef\x1b[201~" + b"\r")
+        terminal.write(typed)
         terminal.read_until(lambda: b"This request carried" in terminal.output, "the reply")
         terminal.write(b"\x11")  # Ctrl+Q
         assert terminal.wait() == 0
     finally:
         terminal.close()
+    return saved_turns(tmp_path / "data" / "claude-tui" / "conversations.db")
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a POSIX pseudo-terminal")
+def test_real_bracketed_paste_bytes_reach_the_server_and_the_database_byte_exact(tmp_path) -> None:
     # The demo server echoes the prompt it received: the reply, as saved, says what that was.
-    prompt, reply = saved_turns(database)
+    prompt, reply = typed_in_a_terminal(tmp_path, b"echo " + b"\x1b[200~abc\x1bdef\x1b[201~" + b"\r")
     assert prompt == "echo abc\x1bdef"
     assert reply.startswith("You said: echo abc\x1bdef\n")
 
@@ -266,17 +271,5 @@ def test_alt_enter_as_terminals_send_it_is_its_own_key_not_enter() -> None:
 
 @pytest.mark.skipif(sys.platform == "win32", reason="a POSIX pseudo-terminal")
 def test_alt_enter_typed_in_a_real_terminal_breaks_the_line_and_enter_sends(tmp_path) -> None:
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("ANTHROPIC_", "TEXTUAL"))}
-    env.update(HOME=str(tmp_path), XDG_CONFIG_HOME=str(tmp_path / "config"), XDG_DATA_HOME=str(tmp_path / "data"),
-               TERM="xterm-256color")
-    database = tmp_path / "data" / "claude-tui" / "conversations.db"
-    terminal = Terminal([claude_tui(), "--demo-ttft", "0", "--demo-tps", "0"], env)
-    try:
-        terminal.read_until(lambda: b"Prompt" in terminal.output, "the first frame")
-        terminal.write(b"echo one\x1b\rtwo\r")  # ESC CR is what terminals and tmux send for Alt+Enter
-        terminal.read_until(lambda: b"This request carried" in terminal.output, "the reply")
-        terminal.write(b"\x11")  # Ctrl+Q
-        assert terminal.wait() == 0
-    finally:
-        terminal.close()
-    assert saved_turns(database)[0] == "echo one\ntwo"
+    # ESC CR is what terminals and tmux send for Alt+Enter.
+    assert typed_in_a_terminal(tmp_path, b"echo one\x1b\rtwo\r")[0] == "echo one\ntwo"

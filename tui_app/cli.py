@@ -13,7 +13,7 @@ from pathlib import Path
 
 from tui_app import __version__
 from tui_app.model.asking import (
-    CACHE_TTLS,
+    CACHE_CHOICES,
     DISPLAYS,
     EFFORTS,
     SMALLEST_BUDGET,
@@ -99,7 +99,6 @@ def build_parser() -> argparse.ArgumentParser:
 OPTION_SETTINGS = ("model", "max_tokens", "temperature", "system", "thinking", "thinking_display", "effort", "cache",
                    "base_url", "idle_timeout", "theme")
 """Settings with a command-line option of the same name (argparse dest)."""
-CACHE_CHOICES = (*CACHE_TTLS, THINKING_OFF)
 
 
 class UsageError(Exception):

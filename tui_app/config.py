@@ -17,7 +17,13 @@ from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
-from tui_app.model.asking import CACHE_TTLS, DISPLAYS, EFFORTS, THINKING_OFF, parse_choice, parse_thinking
+from tui_app.model.asking import (
+    DISPLAYS,
+    EFFORTS,
+    parse_cache,
+    parse_choice,
+    parse_thinking,
+)
 from tui_app.model.pricing import PriceError, read_price
 from tui_app.private_files import replace_keeping_mode
 from tui_app.settings import KeyBindings, Panels, Settings, key_action_names
@@ -144,15 +150,6 @@ def _asking(parse: Callable[[str], str | None]) -> Check:
             raise Worded(str(error)) from None
 
     return check
-
-
-CACHE_CHOICES = (*CACHE_TTLS, THINKING_OFF)
-
-
-def parse_cache(text: str) -> str | None:
-    """`5m` or `1h`; `off` caches nothing, the same as leaving it out (None)."""
-    ttl = parse_choice("cache", text, CACHE_CHOICES)
-    return None if ttl == THINKING_OFF else ttl
 
 
 NAMED_KEYS = frozenset(

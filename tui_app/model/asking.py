@@ -15,6 +15,7 @@ DISPLAYS = ("summarized", "omitted")
 EFFORTS = ("low", "medium", "high", "xhigh", "max")
 CACHE_TTLS = ("5m", "1h")
 """Automatic prompt caching: how long the cache entry lives."""
+CACHE_CHOICES = (*CACHE_TTLS, THINKING_OFF)
 
 
 def parse_thinking(text: str) -> str:
@@ -37,6 +38,12 @@ def parse_choice(name: str, text: str, choices: tuple[str, ...]) -> str:
     if value not in choices:
         raise ValueError(f'{name} must be one of {", ".join(choices)}, not "{text.strip()}"')
     return value
+
+
+def parse_cache(text: str) -> str | None:
+    """`5m` or `1h`; `off` caches nothing, the same as leaving it out (None)."""
+    ttl = parse_choice("cache", text, CACHE_CHOICES)
+    return None if ttl == THINKING_OFF else ttl
 
 
 def thinking_budget(thinking: str | None) -> int | None:
