@@ -67,7 +67,7 @@ def _thinking(request: dict[str, Any], counting: bool) -> str | None:
         return None
     thinking = request["thinking"]
     if not isinstance(thinking, dict):
-        return "thinking: Input should be a valid dictionary or object to extract fields from"
+        return not_an_object("thinking")
     kind = thinking.get("type")
     if kind is None:
         return "thinking: Unable to extract tag using discriminator 'type'"
@@ -91,12 +91,17 @@ def _thinking(request: dict[str, Any], counting: bool) -> str | None:
     return None
 
 
+def not_an_object(path: str) -> str:
+    """The API's words for a field that should be a JSON object."""
+    return f"{path}: Input should be a valid dictionary or object to extract fields from"
+
+
 def _output_config(request: dict[str, Any], counting: bool) -> str | None:
     config = request.get("output_config")
     if config is None:
         return None
     if not isinstance(config, dict):
-        return "output_config: Input should be a valid dictionary or object to extract fields from"
+        return not_an_object("output_config")
     effort = config.get("effort")
     if effort is not None and effort not in EFFORTS:
         return f"output_config.effort: {_literal(EFFORTS)}"
@@ -107,7 +112,7 @@ def _cache_marker(marker: Any, path: str) -> str | None:
     if marker is None:
         return None
     if not isinstance(marker, dict):
-        return f"{path}: Input should be a valid dictionary or object to extract fields from"
+        return not_an_object(path)
     if marker.get("type") != "ephemeral":
         return f"{path}.type: Input should be 'ephemeral'"
     if "ttl" in marker and marker["ttl"] not in CACHE_TTLS:
@@ -124,7 +129,7 @@ def _diagnostics(request: dict[str, Any], counting: bool) -> str | None:
     if diagnostics is None:
         return None
     if not isinstance(diagnostics, dict):
-        return "diagnostics: Input should be a valid dictionary or object to extract fields from"
+        return not_an_object("diagnostics")
     previous = diagnostics.get("previous_message_id")
     if previous is not None and not isinstance(previous, str):
         return "diagnostics.previous_message_id: Input should be a valid string"
@@ -154,7 +159,7 @@ def _messages(request: dict[str, Any], counting: bool) -> str | None:
         return "messages: at least one message is required"
     for number, message in enumerate(messages):
         if not isinstance(message, dict):
-            return f"messages.{number}: Input should be a valid dictionary or object to extract fields from"
+            return not_an_object(f"messages.{number}")
         if message.get("role") not in ("user", "assistant"):
             return f"messages.{number}.role: Input should be 'user' or 'assistant'"
         final_assistant = number == len(messages) - 1 and message["role"] == "assistant"
