@@ -479,3 +479,21 @@ def test_the_export_says_why_a_refused_reply_stopped_in_the_server_s_words() -> 
                {"type": "message_delta", "delta": {"stop_reason": "refusal", "stop_details": details},
                 "usage": {"output_tokens": 7}}, {"type": "message_stop"}]
     assert "> **refused** (cyber): Could enable malware." in exported(reply_of(refused))
+
+
+async def test_a_search_s_query_titles_and_urls_are_shown_as_text_never_obeyed() -> None:
+    hostile = "[/x] [@click=app.quit]q[/] \x1b]52;c;aGk=\x07"
+    payloads = [start(),
+                *block(0, {"type": "server_tool_use", "id": "s1", "name": "web_search", "input": {"query": hostile}}),
+                *block(1, {"type": "web_search_tool_result", "tool_use_id": "s1", "content": [
+                    {"type": "web_search_result", "title": hostile, "url": hostile, "encrypted_content": "e"}]}),
+                *text(2, "Cited.", page(hostile, hostile)), *finish()]
+    app = OneReply()
+    async with app.run_test() as pilot:
+        await app.stream(payloads)
+        await pilot.pause()
+        assert app.is_running
+        for view in (app.query_one(ServerToolUseBlockView), app.query_one(ToolResultBlockView)):
+            assert "[@click=app.quit]q[/]" in shown(view) and "\x1b" not in shown(view)
+        sources = str(app.query_one(SourcesView).content)
+        assert "[/x] [@click=app.quit]" in sources and "\x1b" not in sources
