@@ -167,6 +167,59 @@ def _on_the_command_line(settings: Settings, problem: str, other: str) -> str:
     return f"{problem} ({'; '.join(notes)})"
 
 
+def unknown_theme(settings: Settings) -> list[str]:
+    """The settings problem of a theme that does not exist, in the app's words, found without Textual's app:
+    print mode never loads Textual. A theme file that reads as TOML counts, though the app may refuse its
+    colours (checking them takes Textual; the app reports such a file when it starts)."""
+    wanted = settings.theme
+    user_dir = settings.config_path.parent / "themes" if settings.config_path else None
+    names = _theme_file_names(user_dir)
+    if wanted in names:
+        return []
+    names |= _textual_theme_names()
+    if wanted in names:
+        return []
+    return [f'theme "{wanted}" ({settings.source("theme")}) does not exist; these do: {", ".join(sorted(names))}']
+
+
+def _theme_file_names(user_dir: Path | None) -> set[str]:
+    """The names of the shipped themes and the user's, as `tui_app.theme_loader` reads them."""
+    from tui_app import themes
+    from tui_app.config import tomllib
+
+    folders = [Path(folder) for folder in themes.__path__] + ([user_dir] if user_dir is not None else [])
+    names = set()
+    for path in (path for folder in folders if folder.is_dir() for path in folder.glob("*.toml")):
+        try:
+            name = tomllib.loads(path.read_bytes().decode("utf-8")).get("name", path.stem)
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
+            continue  # skipped by the app too
+        if isinstance(name, str):
+            names.add(name)
+    return names
+
+
+def _textual_theme_names() -> set[str]:
+    """The keys of `textual.theme.BUILTIN_THEMES`, read from its source: importing it loads most of Textual."""
+    import ast
+    from importlib.util import find_spec
+
+    spec = find_spec("textual")  # finds the package without importing it
+    source = Path(spec.origin).with_name("theme.py") if spec is not None and spec.origin else None
+    try:
+        tree = ast.parse(source.read_text(encoding="utf-8")) if source else ast.Module(body=[], type_ignores=[])
+    except (OSError, SyntaxError, ValueError):
+        tree = ast.Module(body=[], type_ignores=[])
+    for node in tree.body:
+        if isinstance(node, ast.Assign | ast.AnnAssign) and isinstance(node.value, ast.Dict):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if any(isinstance(target, ast.Name) and target.id == "BUILTIN_THEMES" for target in targets):
+                return {str(key.value) for key in node.value.keys if isinstance(key, ast.Constant)}
+    from textual.theme import BUILTIN_THEMES  # this Textual writes them some other way: ask it
+
+    return set(BUILTIN_THEMES)
+
+
 def _start_debug_log(args: argparse.Namespace, settings: Settings, environ: Mapping[str, str]) -> None:
     """Before the SDK is imported: so its own logging set-up, which would print to stderr, adds nothing."""
     from tui_app.stream.debug_log import requested_level, start_debug_log
@@ -203,6 +256,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except UsageError as error:
         parser.error(str(error))
+    if args.print_config or args.prompt is not None:
+        settings.problems.extend(unknown_theme(settings))  # the app says so itself, once it has its themes
     if args.print_config:
         from tui_app.print_config import describe_settings
 
