@@ -200,22 +200,9 @@ def _theme_file_names(user_dir: Path | None) -> set[str]:
 
 
 def _textual_theme_names() -> set[str]:
-    """The keys of `textual.theme.BUILTIN_THEMES`, read from its source: importing it loads most of Textual."""
-    import ast
-    from importlib.util import find_spec
-
-    spec = find_spec("textual")  # finds the package without importing it
-    source = Path(spec.origin).with_name("theme.py") if spec is not None and spec.origin else None
-    try:
-        tree = ast.parse(source.read_text(encoding="utf-8")) if source else ast.Module(body=[], type_ignores=[])
-    except (OSError, SyntaxError, ValueError):
-        tree = ast.Module(body=[], type_ignores=[])
-    for node in tree.body:
-        if isinstance(node, ast.Assign | ast.AnnAssign) and isinstance(node.value, ast.Dict):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            if any(isinstance(target, ast.Name) and target.id == "BUILTIN_THEMES" for target in targets):
-                return {str(key.value) for key in node.value.keys if isinstance(key, ast.Constant)}
-    from textual.theme import BUILTIN_THEMES  # this Textual writes them some other way: ask it
+    """Textual's own themes: asked only for a name that no theme file has, as importing them loads much of
+    Textual."""
+    from textual.theme import BUILTIN_THEMES
 
     return set(BUILTIN_THEMES)
 
