@@ -7,11 +7,7 @@ its input parser or Linux driver works underneath the paste parser.
 
 from __future__ import annotations
 
-import os
-import select
-import signal
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -24,6 +20,7 @@ from textual.app import App, ComposeResult
 from textual.widgets import Input
 
 from tests.conftest import until
+from tests.terminal import Terminal, app_environment, claude_tui
 from tests.test_bad_input import screen_text
 from tests.test_conversations import saved
 from tui_app.store.database import Store
@@ -172,61 +169,6 @@ async def test_keys_pressed_after_a_paste_are_typed_after_it(make_app) -> None:
 
 # The real command in a pseudo-terminal.
 
-def claude_tui() -> str:
-    return str(Path(sys.executable).parent / "claude-tui")
-
-
-class Terminal:
-    """The real `claude-tui` in a pseudo-terminal, its output read as it comes."""
-
-    def __init__(self, command: list[str], env: dict[str, str]) -> None:
-        import pty
-        import termios
-
-        self.pid, self.fd = pty.fork()
-        if self.pid == 0:
-            try:
-                os.execve(command[0], command, env)
-            finally:
-                os._exit(127)
-        termios.tcsetwinsize(self.fd, (40, 120))
-        self.output = b""
-
-    def _read(self, what: str, limit: float = 30.0) -> bytes:
-        """The next output; b"" once the app has closed the terminal. Fails if it draws nothing for `limit` s."""
-        ready, _, _ = select.select([self.fd], [], [], limit)
-        if not ready:
-            raise AssertionError(f"nothing drawn for {limit} s while waiting for {what}")
-        try:
-            chunk = os.read(self.fd, 65536)
-        except OSError:  # EIO: no process holds the terminal any more
-            return b""
-        self.output += chunk
-        return chunk
-
-    def read_until(self, condition: Callable[[], bool], what: str) -> None:
-        while not condition():
-            if not self._read(what):
-                raise AssertionError(f"the app exited while waiting for {what}")
-
-    def wait(self) -> int:
-        """Read to the end of the output, then the app's exit status."""
-        while self._read("the app to exit"):
-            pass
-        _, status = os.waitpid(self.pid, 0)
-        self.pid = 0
-        return os.waitstatus_to_exitcode(status)
-
-    def write(self, data: bytes) -> None:
-        os.write(self.fd, data)
-
-    def close(self) -> None:
-        if self.pid:
-            os.kill(self.pid, signal.SIGKILL)
-            os.waitpid(self.pid, 0)
-        os.close(self.fd)
-
-
 def saved_turns(database: Path) -> list[str]:
     """The turns of the conversation saved last."""
     store = Store.open(database)
@@ -239,10 +181,7 @@ def saved_turns(database: Path) -> list[str]:
 def typed_in_a_terminal(tmp_path: Path, typed: bytes) -> list[str]:
     """Type `typed` into the real app in a pseudo-terminal (the demo echoes the prompt), quit, and return the
     conversation's turns as saved."""
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("ANTHROPIC_", "TEXTUAL"))}
-    env.update(HOME=str(tmp_path), XDG_CONFIG_HOME=str(tmp_path / "config"), XDG_DATA_HOME=str(tmp_path / "data"),
-               TERM="xterm-256color")
-    terminal = Terminal([claude_tui(), "--demo-ttft", "0", "--demo-tps", "0"], env)
+    terminal = Terminal([claude_tui(), "--demo-ttft", "0", "--demo-tps", "0"], app_environment(tmp_path))
     try:
         terminal.read_until(lambda: b"Prompt" in terminal.output and b"\x1b[?2004h" in terminal.output,
                             "the first frame, with bracketed paste on")
