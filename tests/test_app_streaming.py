@@ -151,7 +151,7 @@ async def test_the_event_log_catches_up_while_the_reply_is_still_streaming(make_
         await until(pilot, lambda: len([e for e in event_log.entries if not isinstance(e, str)]) == arrived,
                     "the event log to show every event that arrived before the stall")
         assert session.reply.state is ReplyState.STREAMING
-        await pilot.press("escape")
+        await pilot.press("escape", "escape")
 
 
 async def test_the_status_bar_matches_the_script(make_app) -> None:
@@ -200,7 +200,7 @@ async def test_escape_cancels_keeps_the_partial_text_and_the_next_prompt_works(m
     async with app.run_test(size=(140, 45)) as pilot:
         session = await start_stalled_reply(pilot)
         partial = session.reply.text
-        await pilot.press("escape")
+        await pilot.press("escape", "escape")
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert session.reply.state is ReplyState.CANCELLED
@@ -362,7 +362,7 @@ async def test_escape_closes_the_command_palette_before_it_cancels_a_reply(make_
         await pilot.press("escape")
         await until(pilot, lambda: not isinstance(app.screen, CommandPalette), "the palette to close")
         assert app.chat.streaming
-        await pilot.press("escape")
+        await pilot.press("escape", "escape")
         await app.workers.wait_for_complete()
         assert app.sessions[0].reply.state is ReplyState.CANCELLED
 
@@ -375,7 +375,7 @@ async def test_a_prompt_sent_while_a_reply_streams_is_kept_not_sent(make_app) ->
         assert app.query_one(PromptInput).text == "echo too soon"
         assert len(app.demo_server.requests) == 1
         assert any("still streaming" in notification.message for notification in app._notifications)
-        await pilot.press("escape")
+        await pilot.press("escape", "escape")
         await app.workers.wait_for_complete()
         await pilot.press("enter")
         await until(pilot, lambda: len(app.sessions) == 2, "the kept prompt to be sent")

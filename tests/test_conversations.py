@@ -75,7 +75,7 @@ async def test_a_cancelled_reply_is_saved_with_what_had_arrived(make_app) -> Non
     app = make_app()
     async with app.run_test() as pilot:
         session = await start_stalled_reply(pilot)
-        await pilot.press("escape")
+        await pilot.press("escape", "escape")
         await app.workers.wait_for_complete()
         conversation = await saved(pilot)
     reply = conversation.turns[1]
@@ -212,12 +212,12 @@ async def test_retry_keeps_the_cancelled_reply_and_adds_a_new_one(make_app) -> N
     app = make_app()
     async with app.run_test() as pilot:
         await start_stalled_reply(pilot)
-        await pilot.press("escape")
+        await pilot.press("escape", "escape")
         await app.workers.wait_for_complete()
         await pilot.press("f5")
         await until(pilot, lambda: len(app.sessions) == 2, "the retry to start")
         await until(pilot, lambda: app.sessions[1].reply.text != "", "the retried reply to stream")
-        await pilot.press("escape")
+        await pilot.press("escape", "escape")
         await app.workers.wait_for_complete()
         conversation = await saved(pilot)
         views = app.query_one(TranscriptView).turn_views

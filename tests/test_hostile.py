@@ -237,7 +237,7 @@ async def test_a_wait_the_server_asks_for_is_capped_and_said_so(make_app) -> Non
         assert "the server asked for 999,999 s" in attempt.describe()
         await until(pilot, lambda: "retrying: HTTP 429" in app.query_one(StatusBar).render().plain,
                     "the status bar to say it is retrying")
-        await pilot.press("escape")
+        await pilot.press("escape", "escape")
         await app.workers.wait_for_complete()
         assert app.sessions[0].reply.state is ReplyState.CANCELLED
 

@@ -23,7 +23,7 @@ async def test_the_cancel_key_is_shown_only_while_a_reply_streams(make_app) -> N
         assert "Cancel reply" not in descriptions(app)
         await start_stalled_reply(pilot)
         await until(pilot, lambda: "Cancel reply" in descriptions(app), "the cancel key")
-        await pilot.press("escape")
+        await pilot.press("escape", "escape")
         await until(pilot, lambda: "Cancel reply" not in descriptions(app), "the cancel key to go")
         assert "Palette" in descriptions(app)
 

@@ -53,3 +53,23 @@ def test_help_screen(snap_compare, make_app) -> None:
         await pilot.press("f1")
 
     assert snap_compare(make_app(clock=frozen_clock), terminal_size=SIZE, run_before=help_screen)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (60, 20)], ids=["80x24", "60x20"])
+def test_a_streamed_reply_on_a_small_terminal(snap_compare, make_app, size) -> None:
+    """At 80 columns the event panel narrows beside the transcript; at 60 it makes way for it."""
+    async def reply(pilot) -> None:
+        await steady(pilot)
+        await send_and_finish(pilot, "show me the tour")
+        await until_highlighted(pilot)
+
+    assert snap_compare(make_app(clock=frozen_clock), terminal_size=size, run_before=reply)
+
+
+def test_the_event_panel_below_the_transcript_on_a_narrow_terminal(snap_compare, make_app) -> None:
+    async def events_shown(pilot) -> None:
+        await steady(pilot)
+        await send_and_finish(pilot, "echo hello")
+        await pilot.press("f2")
+
+    assert snap_compare(make_app(clock=frozen_clock), terminal_size=(60, 20), run_before=events_shown)

@@ -104,6 +104,20 @@ def test_list_search_rename_delete(tmp_path):
         store.load(first.id)
 
 
+def test_recent_prompts_are_newest_first_each_once_and_leave_out_the_conversation_asked(tmp_path):
+    store = Store.open(tmp_path / "c.db")
+    first, second = (Conversation(ChatSettings("claude-opus-5", 512)) for _ in range(2))
+    for conversation, prompts, created in ((first, ["apples", "pears", "apples"], 10.0),
+                                           (second, ["plums", "pears"], 20.0)):
+        for step, prompt in enumerate(prompts):
+            turn, _ = conversation.add_user(prompt)
+            turn.created = created + step
+        save(store, conversation)
+    assert store.recent_prompts(None) == ["pears", "plums", "apples"]
+    assert store.recent_prompts(second.id) == ["apples", "pears"]
+    assert store.recent_prompts(None, 2) == ["pears", "plums"]
+
+
 def test_the_file_and_its_folder_are_owner_only_and_in_wal_mode(tmp_path):
     path = tmp_path / "new" / "dir" / "c.db"
     store = Store.open(path)

@@ -192,6 +192,7 @@ class ClaudeTUI(App):
             await chat.add_notice(f"Conversations are saved elsewhere this run: {store.notice}.")
         self.writer = StoreWriter(store, self._store_failed)
         self.writer.save_all(chat.conversation)
+        chat.load_prompt_history()
         if self._resume is not None and not chat.conversation.turns:
             await chat.resume(self._resume)
 
@@ -206,7 +207,7 @@ class ClaudeTUI(App):
     def _report_store_failure(self, error: StoreError) -> None:
         self.store_problem = str(error)
         self.notify(f"Conversations are no longer being saved: {error}", title="History", severity="error",
-                    timeout=20)
+                    timeout=10)
 
     def _choose_theme(self) -> list[str]:
         """Register every theme that loads and start on the configured one, before the first frame.

@@ -23,7 +23,7 @@ class KeyBindings:
     """Keys for the app's own actions, each a comma-separated list in Textual's key syntax."""
 
     send: str = "enter"
-    newline: str = "shift+enter,alt+enter,ctrl+j"
+    newline: str = "alt+enter,ctrl+j,shift+enter"
     cancel_reply: str = "escape"
     copy_reply: str = "ctrl+y"
     raw_events: str = "ctrl+r"
@@ -57,7 +57,7 @@ def key_label(keys: str) -> str:
 KEY_ACTIONS: dict[str, str] = {
     "send": "Send the prompt",
     "newline": "Insert a newline in the prompt",
-    "cancel_reply": "Cancel the streaming reply (the partial text is kept)",
+    "cancel_reply": "Cancel the streaming reply: press it twice (the partial text is kept)",
     "copy_reply": "Copy the last reply's Markdown source",
     "raw_events": "Event log: summaries ⇄ raw payloads",
     "events_panel": "Show or hide the event log",

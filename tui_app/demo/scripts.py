@@ -231,7 +231,7 @@ Every character you see arrived as a `content_block_delta` — watch the **event
 - Unicode survives any split: café, naïve, 日本語, 🚀
   - nested items work too
 1. Enter sends
-2. Shift+Enter, Alt+Enter or Ctrl+J add a newline
+2. Alt+Enter or Ctrl+J add a newline
 
 ## A table
 
@@ -249,7 +249,7 @@ async def stream(session):
         print(event.name, event.arrived)
 ```
 
-> Press **Ctrl+R** to see the raw payloads, **Escape** to cancel a reply.
+> Press **Ctrl+R** to see the raw payloads, **Escape** twice to cancel a reply.
 
 Try a prompt with *essay*, *think*, *tool*, *search*, *redacted*, *omitted*, *compact*, *pause*, *refuse*,
 *window*, *stop*, *overload*, *drop*, *stall*, *malformed* or *echo* in it.

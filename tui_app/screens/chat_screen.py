@@ -5,10 +5,10 @@ start afresh, open a saved conversation, change the model and settings, export."
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import replace
+from time import monotonic
 from typing import TYPE_CHECKING, Protocol
 
-from textual import on, work
+from textual import events, on, work
 from textual.actions import SkipAction
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
@@ -22,11 +22,11 @@ from tui_app.model.conversation import Conversation, Turn
 from tui_app.model.ending import Ending
 from tui_app.runtime import chat_settings, context_warning, reply_session, request_for
 from tui_app.screens.chat_commands import chat_commands
+from tui_app.screens.conversation_switching import ConversationSwitching
 from tui_app.screens.main_screen import MainScreen
 from tui_app.screens.reply_display import ReplyEnded, ReplyPanes
-from tui_app.screens.saved_events import show_recent_events, show_reply_events
+from tui_app.screens.saved_events import show_reply_events
 from tui_app.settings import Settings
-from tui_app.store.errors import StoreError
 from tui_app.stream.failures import FailureKind
 from tui_app.stream.models import ModelCatalog
 from tui_app.stream.reply import ReplyState
@@ -41,7 +41,6 @@ from tui_app.widgets.transcript_view import TranscriptView
 if TYPE_CHECKING:
     import anthropic
 
-    from tui_app.screens.conversations_screen import ConversationsChoice
     from tui_app.store.writer import StoreWriter
     from tui_app.stream.backend import Backend
     from tui_app.stream.events import WireEvent
@@ -49,9 +48,13 @@ if TYPE_CHECKING:
     from tui_app.stream.session import Clock, ReplySession
     from tui_app.widgets.reply_view import ReplyView
 
-COMMAND_LINE_ASKING = ("model", "max_tokens", "system", "temperature", "thinking", "thinking_display", "effort",
-                       "cache")
-"""What the command line may set for a conversation it reopens."""
+NARROW_BELOW = 70
+"""Columns under which the event panel would leave the transcript too narrow to read beside it."""
+WIDE_FROM = 100
+FAILURE_SECONDS = 5
+"""How long a failed reply's notification stays."""
+CANCEL_WINDOW = 1.0
+"""Seconds within which a second Escape cancels the reply streaming: one alone may be a stray key."""
 
 
 class ChatServices(Protocol):
@@ -71,7 +74,7 @@ class ChatServices(Protocol):
     def copy_text(self, text: str, what: str) -> None: ...
 
 
-class ChatScreen(MainScreen):
+class ChatScreen(ConversationSwitching, MainScreen):
     """Talk to Claude and watch the stream."""
 
     BINDINGS = [
@@ -89,6 +92,10 @@ class ChatScreen(MainScreen):
         Binding("f6", "continue_reply", "Continue", show=False, priority=True, id="continue_reply"),
     ]
 
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (NARROW_BELOW, "-medium"), (WIDE_FROM, "-wide")]
+    """The event panel narrows with the terminal, and below `NARROW_BELOW` columns it is hidden until asked
+    for (F2), then shown below the transcript (app.tcss)."""
+
     def __init__(self, services: ChatServices) -> None:
         super().__init__()
         self.services = services
@@ -102,6 +109,7 @@ class ChatScreen(MainScreen):
         self._collection = CollectionPolicy()
         self.models = ModelCatalog()
         """The backend's models as last listed: their context windows and what each takes."""
+        self._escaped_at = -CANCEL_WINDOW
 
     def widgets_to_compose(self) -> ComposeResult:
         """The chat's widgets. The app composes them, so that they are there when its start-up speaks."""
@@ -116,9 +124,22 @@ class ChatScreen(MainScreen):
     def show_panels(self) -> None:
         """The panels the settings ask for."""
         panels = self.settings.panels
-        self.query_one("#events").display = panels.events
+        if not panels.events:
+            self.show_event_panel(False)
         self.query_one("#status").display = panels.status
         self.query_one("#footer").display = panels.footer
+
+    @property
+    def event_panel_shown(self) -> bool:
+        """Whether the event panel is asked for at this width (its classes say so at once; its style only
+        once restyled)."""
+        events = self.query_one(EventLog)
+        return events.has_class("-shown") if self.has_class("-narrow") else not events.has_class("-hidden")
+
+    def show_event_panel(self, shown: bool) -> None:
+        """Show or hide the event panel, whatever the width, until told otherwise; until told, a narrow screen
+        hides it and a wider one shows it."""
+        self.query_one(EventLog).set_class(shown, "-shown").set_class(not shown, "-hidden")
 
     async def add_notice(self, text: str) -> None:
         await self.query_one(TranscriptView).add_notice(text)
@@ -132,6 +153,18 @@ class ChatScreen(MainScreen):
         """A reply is under way, from the moment its prompt is accepted (before its session exists, while
         the SDK may still be loading) until it has been drawn."""
         return any(worker.group == "reply" and not worker.is_finished for worker in self.app.workers)
+
+    def on_key(self, event: events.Key) -> None:
+        # A character typed while the transcript or the event log has focus is meant for the prompt, as in chat
+        # apps; the keys those panes bind (c, e, a …) keep their meaning. (The prompt stops the characters typed
+        # in it; one reaching here was sent to a pane, maybe just before a key of the same burst moved focus.)
+        prompt = self.query_one(PromptInput)
+        if not event.is_printable or event.key in self.app.active_bindings:
+            return
+        event.stop()
+        event.prevent_default()
+        self.set_focus(prompt)  # at once: the next key of a burst goes to the prompt itself
+        prompt.insert(event.character or "")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "cancel_reply":
@@ -159,8 +192,8 @@ class ChatScreen(MainScreen):
     @on(PromptInput.Submitted)
     async def send_prompt(self, event: PromptInput.Submitted) -> None:
         if self.refuse_while_replying("send again"):
+            event.prompt_input.put_back(event.text)
             return
-        event.prompt_input.clear()
         event.prompt_input.remember(event.text)
         transcript = self.query_one(TranscriptView)
         if self.editing is not None and self.editing is self.conversation.last("user"):
@@ -223,8 +256,10 @@ class ChatScreen(MainScreen):
         reply, failure = ended.session.reply, ended.session.failure
         if ended.session is not self.session or failure is None or not Ending.of(reply).went_wrong:
             return
+        # Short: the transcript says it all under the reply, and the status bar and the event log show it too.
         retry = f" ({self.settings.keys.label('retry')} retries)"
-        self.notify(failure.message + retry, title=f"Reply {reply.state.value}", severity="error", timeout=12)
+        self.notify(failure.message + retry, title=f"Reply {reply.state.value}", severity="error",
+                    timeout=FAILURE_SECONDS)
         rejected = failure.kind in (FailureKind.AUTH, FailureKind.REJECTED, FailureKind.USAGE)
         if rejected and not reply.blocks and not self.query_one(PromptInput).text.strip():
             # Refused before a word arrived: the prompt goes back to be fixed and sent in its place.
@@ -242,23 +277,6 @@ class ChatScreen(MainScreen):
             if self.session is not None and not self.session.reply.state.finished:
                 self.session.reply.finish(ReplyState.FAILED, f"internal error: {error}")
             self.refresh_bindings()
-
-    async def show_conversation(self, conversation: Conversation) -> None:
-        """Show `conversation` in place of the one on screen."""
-        self.conversation = conversation
-        self.session = self._reply_turn = None
-        if self.editing is not None:  # a prompt put back to be fixed belongs to the conversation left
-            self.query_one(PromptInput).clear()
-        self.stop_editing()
-        self.show_title()
-        await self.query_one(TranscriptView).show(conversation.turns)
-        self.query_one(EventLog).reset()
-        prompt = self.query_one(PromptInput)
-        prompt.sent_prompts = [turn.text for turn in conversation.turns if turn.role == "user"]
-        assert self.services.backend is not None
-        self.query_one(StatusBar).show_idle(self.services.backend.label, conversation.settings)
-        self.show_figures()
-        self.refresh_bindings()
 
     def edit_last_prompt(self) -> None:
         """Put the last prompt back in the prompt; sending it sets the old one and its reply aside."""
@@ -281,8 +299,17 @@ class ChatScreen(MainScreen):
             self.stop_editing()
 
     def action_cancel_reply(self) -> None:
-        if not self.streaming:
+        """Cancel the reply streaming on a second press within `CANCEL_WINDOW`. Pressed in a pane, it is left
+        to the pane's own Escape, which goes back to the prompt."""
+        prompt = self.query_one(PromptInput)
+        if not self.streaming or self.focused is not prompt:
             raise SkipAction()
+        now = monotonic()
+        if now - self._escaped_at > CANCEL_WINDOW:
+            self._escaped_at = now
+            prompt.hint(f"{self.settings.keys.label('cancel_reply')} again cancels the reply", CANCEL_WINDOW)
+            return
+        self._escaped_at = -CANCEL_WINDOW
         self.app.workers.cancel_group(self, "reply")
 
     async def cancel_reply_and_wait(self) -> None:
@@ -300,93 +327,19 @@ class ChatScreen(MainScreen):
         self.services.copy_text(request.text, request.what)
 
     def action_toggle_raw(self) -> None:
-        events = self.query_one(EventLog)
-        events.display = True
-        events.toggle_raw()
+        self.show_event_panel(True)
+        self.query_one(EventLog).toggle_raw()
 
     def action_toggle_events(self) -> None:
-        events = self.query_one(EventLog)
-        events.display = not events.display
+        self.show_event_panel(not self.event_panel_shown)
 
     async def on_reply_view_events_requested(self, request: ReplyView.EventsRequested) -> None:
+        self.show_event_panel(True)
         await show_reply_events(self.query_one(EventLog), self.services.writer, self.conversation.replies,
                                 request.turn, self._events_not_read)
 
     def _events_not_read(self, problem: str) -> None:
         self.notify(problem, title="Events not read", severity="error")
-
-    async def resume(self, which: int | str) -> None:
-        """Open the conversation asked for on the command line (an id, or `last`)."""
-        writer = self.services.writer
-        assert writer is not None
-        store = writer.store
-        if store.notice is not None:
-            await self.add_notice(f"Nothing to resume: {store.notice}.")
-            return
-        conversation_id = await writer.call(store.last_conversation_id) if which == "last" else which
-        if conversation_id is None:
-            await self.add_notice("There is no saved conversation to continue yet.")
-            return
-        await self.open_conversation(int(conversation_id))
-        # What was asked for on this command line wins over what the conversation was saved with.
-        given = {name: getattr(self.settings, name) for name in COMMAND_LINE_ASKING
-                 if self.settings.source(name).startswith("command line")}
-        if given and self.conversation.id == conversation_id:
-            self.conversation.settings = replace(self.conversation.settings, **given)
-            self.query_one(StatusBar).show_settings(self.conversation.settings)
-            writer.save_conversation(self.conversation)
-
-    async def open_conversation(self, conversation_id: int) -> None:
-        """Show a saved conversation, ready to continue: its last screen at once, older turns on scrolling."""
-        writer = self.services.writer
-        assert writer is not None
-        try:
-            conversation = await writer.call(writer.store.load, conversation_id)
-        except StoreError as error:
-            await self.add_notice(f"Cannot open conversation {conversation_id}: {error}")
-            return
-        conversation.settings.max_tokens = conversation.settings.max_tokens or self.settings.max_tokens
-        await self.show_conversation(conversation)
-        self._load_recent_events()
-
-    @work(group="store-read", exclusive=True, exit_on_error=False)
-    async def _load_recent_events(self) -> None:
-        await show_recent_events(self.query_one(EventLog), self.services.writer, self.conversation.replies,
-                                 self._events_not_read)
-
-    def action_new_conversation(self) -> None:
-        if self.refuse_while_replying("start a new conversation"):
-            return
-        self.run_worker(self.show_conversation(Conversation(chat_settings(self.settings))), group="show")
-        kept = "the last one is saved (F3 lists them)" if self.services.store_problem is None else \
-            f"the last one is not kept ({self.services.store_problem})"
-        self.notify(f"A new conversation: {kept}.", title="Conversations")
-
-    def action_conversations(self) -> None:
-        writer = self.services.writer
-        if writer is None:
-            problem = self.services.store_problem or "the store is opening"
-            self.notify(f"Conversations are not available: {problem}.", title="Conversations", severity="warning")
-            return
-        from tui_app.screens.conversations_screen import ConversationsScreen  # loaded when first needed
-
-        if isinstance(self.app.screen, ConversationsScreen):
-            return  # (the command palette offers it over its own dialog)
-        self.app.push_screen(ConversationsScreen(writer, self.conversation.id), self._conversations_closed)
-
-    async def _conversations_closed(self, choice: ConversationsChoice | None) -> None:
-        if choice is None:
-            return
-        current = self.conversation.id
-        if current in choice.renamed:
-            self.conversation.title = choice.renamed[current]
-            self.show_title()
-        if choice.open is not None and choice.open != current:
-            if not self.refuse_while_replying("open another conversation"):
-                await self.open_conversation(choice.open)
-        elif current is not None and current in choice.deleted:
-            await self.cancel_reply_and_wait()
-            await self.show_conversation(Conversation(chat_settings(self.settings)))
 
     def action_retry(self) -> None:
         if self.refuse_while_replying("retry"):

@@ -13,18 +13,22 @@ from tui_app.settings import KEY_ACTIONS, KeyBindings
 
 NAVIGATION: list[tuple[str, list[tuple[str, str]]]] = [
     ("Prompt", [
-        ("↑ ↓", "On the first or last line: earlier prompts, as in a shell (↓ past the newest: your draft)"),
+        ("↑ ↓", "On the first or last line: earlier prompts, this conversation's first, then those of other "
+                "conversations and earlier runs, newest first (↓ past the newest: your draft)"),
     ]),
     ("Transcript — Shift+Tab from the prompt, or click a message", [
         ("↑ ↓", "Select the previous or next message or code block (older turns load at the top)"),
         ("c, Enter", "Copy the selected message, reply or code block (code without its fences)"),
         ("e", "Show the selected reply's events in the event log (saved replies too)"),
         ("Escape", "Back to the prompt"),
+        ("other letters", "Typed into the prompt"),
     ]),
     ("Event log — Tab from the prompt, or click an event", [
         ("↑ ↓ PgUp PgDn Home End", "Select an event"),
         ("c, Enter", "Copy the selected event's payload"),
         ("a", "Copy every event of the selected reply as JSON lines"),
+        ("Escape", "Back to the prompt"),
+        ("other letters", "Typed into the prompt"),
     ]),
     ("Mouse", [
         ("drag", "Select text anywhere; Ctrl+C copies it"),

@@ -256,6 +256,12 @@ class Store:
                           "ORDER BY position LIMIT 1", (conversation_id, pattern))
         return _snippet(rows[0]["text"], search) if rows else None
 
+    def recent_prompts(self, besides: int | None, limit: int = 1000) -> list[str]:
+        """The prompts sent last, newest first, each once, from every conversation but `besides`."""
+        rows = self._read("SELECT text FROM turns WHERE role = 'user' AND conversation_id IS NOT ? "
+                          "GROUP BY text ORDER BY MAX(created) DESC, MAX(id) DESC LIMIT ?", (besides, limit))
+        return [row["text"] for row in rows]
+
     def last_conversation_id(self) -> int | None:
         rows = self._read("SELECT id FROM conversations ORDER BY updated DESC, id DESC LIMIT 1")
         return rows[0]["id"] if rows else None

@@ -7,6 +7,7 @@ from collections.abc import Iterator, Sequence
 
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.cache import LRUCache
 from textual.containers import Vertical
 from textual.widgets import ContentSwitcher
@@ -135,6 +136,8 @@ def lines_of(entry: Entry, index: int, *, raw: bool) -> list[Line]:
 
 class EventLog(Vertical):
     """Two views of one record. Only the visible view is written; the other catches up when shown."""
+
+    BINDINGS = [Binding("escape", "app.focus('prompt')", "Back to prompt", show=False)]
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)

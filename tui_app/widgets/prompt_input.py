@@ -1,5 +1,6 @@
-"""The multi-line prompt: Enter sends; Shift+Enter, Alt+Enter and Ctrl+J add a newline (all configurable);
-Up on the first line and Down on the last walk through the prompts sent before, as in a shell."""
+"""The multi-line prompt: Enter sends; Alt+Enter, Ctrl+J and, where the terminal tells it from Enter,
+Shift+Enter add a newline (all configurable). Up on the first line and Down on the last walk through the
+prompts sent before, as in a shell."""
 
 from __future__ import annotations
 
@@ -30,8 +31,8 @@ def _held_aside(text: str) -> bool:
 
 
 class PromptInput(TextArea):
-    """Where the user writes. It posts `Submitted` and leaves clearing to whoever accepts the prompt,
-    so a prompt that cannot be sent yet is never lost."""
+    """Where the user writes. Sending empties it at once, so keys typed straight after Enter start the next
+    prompt; whoever cannot accept a prompt yet puts it back (`put_back`), so none is lost."""
 
     DEFAULT_CSS = """
     PromptInput {
@@ -47,7 +48,7 @@ class PromptInput(TextArea):
         # Listed for the footer (the app's keymap rewrites them by id); the keys themselves are
         # handled in `on_key`.
         Binding("enter", "submit", "Send", id="send"),
-        Binding("shift+enter,alt+enter,ctrl+j", "newline", "Newline", id="newline"),
+        Binding("alt+enter,ctrl+j,shift+enter", "newline", "Newline", id="newline"),
     ]
 
     @dataclass
@@ -66,39 +67,60 @@ class PromptInput(TextArea):
         self.newline_keys = frozenset(keys.keys("newline"))
         self.border_title = "Prompt"
         newline = ", ".join(keys.label("newline").split(", ")[:2])
-        self.border_subtitle = f"{keys.label('send')} send · {newline} newline · {keys.label('help')} help"
+        self.keys_hint = f"{keys.label('send')} send · {newline} newline · {keys.label('help')} help"
+        self.border_subtitle = self.keys_hint
         self.sent_prompts: list[str] = []
-        """Prompts sent before, oldest first."""
+        """Prompts sent in this conversation, oldest first."""
+        self.earlier_prompts: list[str] = []
+        """Prompts of other conversations, this run's and earlier runs', newest first."""
+        self._walk: list[str] = []
+        """The history being walked through, oldest first."""
         self._recalled: int | None = None
-        """Which history entry is shown, while walking through them."""
+        """Which entry of `_walk` is shown, while walking through it."""
         self._draft = ""
         self._pastes: dict[int, str] = {}
         """Large pastes held aside, by the number their placeholder shows."""
+
+    def hint(self, text: str, seconds: float) -> None:
+        """Say `text` under the prompt, where the user is looking, for `seconds`."""
+        self.border_subtitle = text
+        self.set_timer(seconds, self._hint_over, name="hint")
+
+    def _hint_over(self) -> None:
+        self.border_subtitle = self.keys_hint
 
     def remember(self, prompt: str) -> None:
         if not self.sent_prompts or self.sent_prompts[-1] != prompt:
             self.sent_prompts.append(prompt)
         self._recalled = None
 
+    def show_history(self, sent: list[str], earlier: list[str] | None = None) -> None:
+        """The prompts Up walks back through: `sent` in this conversation (oldest first), then `earlier` ones
+        of other conversations and runs (newest first)."""
+        self.sent_prompts, self.earlier_prompts = list(sent), list(earlier or [])
+        self._recalled = None
+
     def recall(self, step: int) -> bool:
         """Show the previous (-1) or next (+1) prompt of the history; past the newest, the draft again."""
-        if not self.sent_prompts:
-            return False
         if self._recalled is None:
             if step > 0:
                 return False
+            sent = set(self.sent_prompts)
+            self._walk = [text for text in reversed(self.earlier_prompts) if text not in sent] + self.sent_prompts
+            if not self._walk:
+                return False
             self._draft = self.prompt_text
-            position = len(self.sent_prompts) - 1
+            position = len(self._walk) - 1
         else:
             position = self._recalled + step
         if position < 0:
             return True
-        if position >= len(self.sent_prompts):
+        if position >= len(self._walk):
             self._recalled = None
             self.show_text(self._draft)
             return True
         self._recalled = position
-        self.show_text(self.sent_prompts[position])
+        self.show_text(self._walk[position])
         return True
 
     @property
@@ -157,7 +179,16 @@ class PromptInput(TextArea):
     def action_submit(self) -> None:
         text = self.prompt_text
         if text.strip():
+            # Posted before the clearing's own Changed message, so its handlers see the prompt as it was sent.
             self.post_message(self.Submitted(self, text))
+            self.clear()
+
+    def put_back(self, text: str) -> None:
+        """Show a prompt that could not be sent again, followed by whatever was typed since."""
+        typed = self.text
+        self.show_text(text)
+        if typed:
+            self.insert(typed)
 
     def action_newline(self) -> None:
         self.insert("\n")

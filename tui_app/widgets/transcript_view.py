@@ -104,7 +104,8 @@ class TranscriptView(GrowingFrame, VerticalScroll, can_focus=False):
             return
         position = items.index(focused) + step
         if 0 <= position < len(items):
-            items[position].focus()
+            # At once, not after this message as `focus()` would: the next Up of a burst moves on from it.
+            self.screen.set_focus(items[position])
         elif position < 0 and self._first > 0:
             self.run_worker(self._page_older(select_last=True), group="transcript-paging")
 
