@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from time import monotonic
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 from textual import events, on, work
 from textual.actions import SkipAction
@@ -22,11 +22,11 @@ from tui_app.model.conversation import Conversation, Turn
 from tui_app.model.ending import Ending
 from tui_app.runtime import chat_settings, context_warning, reply_session, request_for
 from tui_app.screens.chat_commands import chat_commands
+from tui_app.screens.chat_services import ChatServices
 from tui_app.screens.conversation_switching import ConversationSwitching
 from tui_app.screens.main_screen import MainScreen
 from tui_app.screens.reply_display import ReplyEnded, ReplyPanes
 from tui_app.screens.saved_events import show_reply_events
-from tui_app.settings import Settings
 from tui_app.stream.failures import FailureKind
 from tui_app.stream.models import ModelCatalog
 from tui_app.stream.reply import ReplyState
@@ -39,13 +39,9 @@ from tui_app.widgets.status_bar import StatusBar
 from tui_app.widgets.transcript_view import TranscriptView
 
 if TYPE_CHECKING:
-    import anthropic
 
-    from tui_app.store.writer import StoreWriter
-    from tui_app.stream.backend import Backend
     from tui_app.stream.events import WireEvent
-    from tui_app.stream.recorder import EventsFile
-    from tui_app.stream.session import Clock, ReplySession
+    from tui_app.stream.session import ReplySession
     from tui_app.widgets.reply_view import ReplyView
 
 NARROW_BELOW = 70
@@ -55,23 +51,6 @@ FAILURE_SECONDS = 5
 """How long a failed reply's notification stays."""
 CANCEL_WINDOW = 1.0
 """Seconds within which a second Escape cancels the reply streaming: one alone may be a stray key."""
-
-
-class ChatServices(Protocol):
-    """What the chat needs from the app: settings, the backend, the store, the SDK client, the clipboard."""
-
-    settings: Settings
-    backend: Backend | None
-    writer: StoreWriter | None
-    store_problem: str | None
-    events_file: EventsFile | None
-    clock: Clock | None
-
-    async def store_opened(self) -> None: ...
-
-    async def sdk_client(self) -> anthropic.AsyncAnthropic: ...
-
-    def copy_text(self, text: str, what: str) -> None: ...
 
 
 class ChatScreen(ConversationSwitching, MainScreen):

@@ -19,7 +19,7 @@ from tui_app.widgets.status_bar import StatusBar
 from tui_app.widgets.transcript_view import TranscriptView
 
 if TYPE_CHECKING:
-    from tui_app.screens.chat_screen import ChatServices
+    from tui_app.screens.chat_services import ChatServices
     from tui_app.screens.conversations_screen import ConversationsChoice
     from tui_app.settings import Settings
 
