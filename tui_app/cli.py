@@ -35,7 +35,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"claude-tui {__version__}")
     parser.add_argument("-p", "--print", dest="prompt", nargs="?", const="", default=None, metavar="PROMPT",
                         help="print mode: stream one reply to stdout, no UI (prompt from stdin when omitted)")
-    parser.add_argument("--model", default=None, help=f"model to ask (default: {DEFAULT_MODEL})")
+    parser.add_argument("--model", nargs="+", default=None, metavar="MODEL",
+                        help=f"model to ask (default: {DEFAULT_MODEL}); with --lab, one or more to compare")
     parser.add_argument("--max-tokens", type=_positive_int, default=None, help="most output tokens per reply")
     parser.add_argument("--temperature", type=float, default=None, help="sampling temperature, 0 to 1")
     parser.add_argument("--system", default=None, help="system prompt")
@@ -62,6 +63,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--config", type=Path, default=None, metavar="PATH",
                         help="read this TOML config file instead of the platform's "
                         "(~/.config/claude-tui/config.toml on Linux)")
+    lab = parser.add_argument_group("TTFT lab: time to first token, streamed against not streamed")
+    lab.add_argument("--lab", action="store_true",
+                     help="send the same prompt (-p, or a built-in one) streamed and not streamed in turns, and "
+                     "print the percentiles of each timing")
+    lab.add_argument("--runs", type=_positive_int, default=None, metavar="N",
+                     help="--lab: requests of each kind per model (default 5)")
+    lab.add_argument("--json", dest="as_json", action="store_true", help="--lab: the results as JSON")
     parser.add_argument("--print-config", action="store_true",
                         help="print the effective settings and where each came from, then exit")
     history = parser.add_argument_group("conversations (kept in SQLite; see --print-config for where)")
@@ -112,8 +120,12 @@ def settings_from_args(args: argparse.Namespace, environ: Mapping[str, str]) -> 
     from tui_app.config import load_settings
 
     settings = load_settings(environ, args.config)
+    if args.model is not None and len(args.model) > 1 and not args.lab:
+        raise UsageError("--model takes one model, except with --lab")
     for name in OPTION_SETTINGS:
         value = getattr(args, name)
+        if name == "model" and value is not None:
+            value = value[0]
         if value is not None:
             setattr(settings, name, value)
             settings.sources[name] = f"command line (--{name.replace('_', '-')})"
@@ -261,6 +273,12 @@ def main(argv: list[str] | None = None) -> int:
             return export_conversation(settings, args.export, args.format, args.output, sys.stdout, sys.stderr)
         return list_conversations(settings, args.list_conversations, sys.stdout, sys.stderr)
     _start_debug_log(args, settings, os.environ)
+    if args.lab:
+        from tui_app.lab_cli import DEFAULT_RUNS, main_lab
+
+        return main_lab(settings, args.prompt or None, args.model or [], args.runs or DEFAULT_RUNS, args.as_json)
+    if args.runs is not None or args.as_json:
+        parser.error("--runs and --json go with --lab")
     if args.prompt is not None:
         from tui_app.printmode import run_print_mode
 

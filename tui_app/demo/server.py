@@ -200,6 +200,8 @@ class DemoServer:
             if not script.complete:
                 await self._json(writer, 529, _error("overloaded_error", "Overloaded"))
                 return True
+            # As a model would: the whole answer, only once all of it has been generated at this pace.
+            await asyncio.sleep(sum(step.seconds for step in script.steps if isinstance(step, scripts.Wait)))
             await self._json(writer, 200, scripts.message_json(script))
             return True
         return await self._stream(reader, writer, script.steps)
