@@ -274,9 +274,10 @@ def main(argv: list[str] | None = None) -> int:
         return list_conversations(settings, args.list_conversations, sys.stdout, sys.stderr)
     _start_debug_log(args, settings, os.environ)
     if args.lab:
-        from tui_app.lab_cli import DEFAULT_RUNS, main_lab
+        from tui_app.lab_cli import main_lab
+        from tui_app.runtime import DEFAULT_LAB_RUNS
 
-        return main_lab(settings, args.prompt or None, args.model or [], args.runs or DEFAULT_RUNS, args.as_json)
+        return main_lab(settings, args.prompt or None, args.model or [], args.runs or DEFAULT_LAB_RUNS, args.as_json)
     if args.runs is not None or args.as_json:
         parser.error("--runs and --json go with --lab")
     if args.prompt is not None:

@@ -9,15 +9,12 @@ import os
 import sys
 from typing import TextIO
 
-from tui_app.model.pricing import cost, format_cost, price_for
-from tui_app.runtime import open_runtime
+from tui_app.runtime import DEFAULT_LAB_PROMPT, describe_lab_plan, lab_plan, open_runtime
 from tui_app.settings import Settings
 from tui_app.stream.backend import make_client
-from tui_app.stream.lab import MODES, STREAMING, LabPlan, LabResults, LabRun, Spread, Variant, run_lab
+from tui_app.stream.lab import MODES, STREAMING, LabPlan, LabResults, LabRun, Spread, run_lab
 from tui_app.text_safety import neutralize, say
 
-DEFAULT_PROMPT = "Explain in three short paragraphs how a reply streams as server-sent events."
-DEFAULT_RUNS = 5
 CANCELLED_EXIT = 130
 MODE_NAMES = {STREAMING: "streamed", "non_streaming": "not streamed"}
 TABLE_MEASURES = (("headers_ms", "headers (ms)"), ("ttft_ms", "first token (ms)"),
@@ -25,37 +22,15 @@ TABLE_MEASURES = (("headers_ms", "headers (ms)"), ("ttft_ms", "first token (ms)"
                   ("output_tokens", "output tokens"), ("tokens_per_second", "tokens/s"))
 
 
-def lab_plan(settings: Settings, prompt: str | None, models: list[str], runs: int) -> LabPlan:
-    """The lab's requests from the settings: each model given (or the configured one), asked as configured."""
-    from tui_app.model.asking import thinking_param
-
-    thinking = thinking_param(settings.thinking, settings.thinking_display)
-    variants = [Variant(model, settings.effort, thinking) for model in (models or [settings.model])]
-    return LabPlan(prompt or DEFAULT_PROMPT, variants, runs, settings.max_tokens)
-
-
-def describe_plan(plan: LabPlan, prices: dict | None = None) -> str:
-    """The requests the lab will send and the most their output may cost, in a line."""
-    costs = []
-    prompt_tokens = len(plan.prompt) // 4 + 8  # a rough count: the cost said is an upper bound in any case
-    for variant in plan.variants:
-        price = price_for(variant.model, prices)
-        if price is not None:
-            costs.append(cost(price, prompt_tokens, plan.max_tokens) * plan.runs * len(MODES))
-    cost_said = f", at most about {format_cost(sum(costs))}" if len(costs) == len(plan.variants) else ""
-    return (f"{plan.requests} requests ({plan.runs} streamed and {plan.runs} not streamed per model), "
-            f"up to {plan.most_output_tokens:,} output tokens{cost_said}")
-
-
 def run_lab_command(settings: Settings, prompt: str | None, models: list[str], runs: int, as_json: bool,
                     stdout: TextIO, stderr: TextIO, stdin: TextIO) -> int:
     """Run the lab and print its results; 0 when every request was measured."""
     for problem in settings.problems:
         say(stderr, problem)
-    plan = lab_plan(settings, prompt, models, runs)
+    plan = lab_plan(settings, prompt or DEFAULT_LAB_PROMPT, models, runs)
     runtime = open_runtime(settings, os.environ)
     try:
-        say(stderr, f"{'demo backend: ' if runtime.is_demo else ''}{describe_plan(plan, settings.prices)}")
+        say(stderr, f"{'demo backend: ' if runtime.is_demo else ''}{describe_lab_plan(plan, settings.prices)}")
         if not runtime.is_demo and stdin.isatty() and not _confirmed(stderr, stdin):
             say(stderr, "nothing sent")
             return 1
@@ -122,8 +97,7 @@ def results_table(results: LabResults) -> str:
 
 
 def _as_json(results: LabResults) -> str:
-    summaries = [results.summary(variant) for variant in results.plan.variants]
-    return json.dumps(summaries[0] if len(summaries) == 1 else summaries, ensure_ascii=False, indent=2) + "\n"
+    return json.dumps(results.summaries(), ensure_ascii=False, indent=2) + "\n"
 
 
 def main_lab(settings: Settings, prompt: str | None, models: list[str], runs: int, as_json: bool) -> int:

@@ -14,8 +14,10 @@ from tui_app.demo.server import DemoServer
 from tui_app.model.asking import thinking_param
 from tui_app.model.context import ContextUse, last_context
 from tui_app.model.conversation import ChatSettings, Turn
+from tui_app.model.pricing import cost, format_cost, price_for
 from tui_app.settings import Settings, demo_backend, real_backend
 from tui_app.stream.backend import Backend, make_client
+from tui_app.stream.lab import MODES, LabPlan, Variant
 from tui_app.stream.source import ReplyRequest
 
 if TYPE_CHECKING:
@@ -162,3 +164,28 @@ class ClientMaker:
         build = self._build
         if build is not None and build.done() and build.exception() is None:
             await build.result().close()
+
+
+DEFAULT_LAB_PROMPT = "Explain in three short paragraphs how a reply streams as server-sent events."
+DEFAULT_LAB_RUNS = 5
+
+
+def lab_plan(asking: Settings | ChatSettings, prompt: str, models: list[str], runs: int) -> LabPlan:
+    """The TTFT lab's requests: each model given (or the one asked), with the thinking, effort and max tokens
+    asked."""
+    thinking = thinking_param(asking.thinking, asking.thinking_display)
+    variants = [Variant(model, asking.effort, thinking) for model in (models or [asking.model])]
+    return LabPlan(prompt, variants, runs, asking.max_tokens)
+
+
+def describe_lab_plan(plan: LabPlan, prices: dict | None = None) -> str:
+    """The requests the lab will send and the most their output may cost, in a line."""
+    costs = []
+    prompt_tokens = len(plan.prompt) // 4 + 8  # a rough count: the cost said is an upper bound in any case
+    for variant in plan.variants:
+        price = price_for(variant.model, prices)
+        if price is not None:
+            costs.append(cost(price, prompt_tokens, plan.max_tokens) * plan.runs * len(MODES))
+    cost_said = f", at most about {format_cost(sum(costs))}" if len(costs) == len(plan.variants) else ""
+    return (f"{plan.requests} requests ({plan.runs} streamed and {plan.runs} not streamed per model), "
+            f"up to {plan.most_output_tokens:,} output tokens{cost_said}")

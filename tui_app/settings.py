@@ -32,6 +32,7 @@ class KeyBindings:
     chat_settings: str = "f4"
     retry: str = "f5"
     continue_reply: str = "f6"
+    lab: str = "f7"
     edit_prompt: str = "ctrl+up"
     new_conversation: str = "ctrl+n"
     help: str = "f1"
@@ -65,6 +66,7 @@ KEY_ACTIONS: dict[str, str] = {
     "chat_settings": "This conversation's model, system prompt, thinking, effort, caching, temperature, max tokens",
     "retry": "Retry the last reply (the old one is kept, set aside)",
     "continue_reply": "Continue a reply the server paused (stop reason pause_turn)",
+    "lab": "TTFT lab: time to first token, streamed against not streamed",
     "edit_prompt": "Edit the last prompt and send it again in its place",
     "new_conversation": "Start a new conversation",
     "help": "This help",

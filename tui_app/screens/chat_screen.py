@@ -69,6 +69,7 @@ class ChatScreen(ConversationSwitching, MainScreen):
         Binding("ctrl+up", "edit_prompt", "Edit last prompt", show=False, priority=True, id="edit_prompt"),
         Binding("ctrl+n", "new_conversation", "New", show=False, priority=True, id="new_conversation"),
         Binding("f6", "continue_reply", "Continue", show=False, priority=True, id="continue_reply"),
+        Binding("f7", "lab", "TTFT lab", show=False, priority=True, id="lab"),
     ]
 
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (NARROW_BELOW, "-medium"), (WIDE_FROM, "-wide")]
@@ -342,6 +343,14 @@ class ChatScreen(ConversationSwitching, MainScreen):
                         title="Continue", severity="warning")
             return
         self.stream_reply()
+
+    def action_lab(self) -> None:
+        """The TTFT lab, on this conversation's backend and model."""
+        from tui_app.screens.lab_screen import LabScreen  # loaded when first needed
+
+        if self.services.backend is None or isinstance(self.app.screen, LabScreen):
+            return
+        self.app.push_screen(LabScreen(self.services, self.conversation.settings))
 
     def action_edit_prompt(self) -> None:
         if self.refuse_while_replying("edit"):

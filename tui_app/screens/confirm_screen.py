@@ -1,4 +1,5 @@
-"""A yes/no question that must be answered before something is lost (deleting a conversation)."""
+"""A yes/no question that must be answered before something is lost or spent (deleting a conversation, a lab's
+requests to a real server)."""
 
 from __future__ import annotations
 
@@ -32,16 +33,16 @@ class ConfirmScreen(ModalScreen[bool]):
         Binding("n,escape", "answer(False)", "No"),
     ]
 
-    def __init__(self, question: str, yes: str = "Delete") -> None:
+    def __init__(self, question: str, yes: str = "Delete", no: str = "Keep it") -> None:
         super().__init__()
         self.question = question
-        self.yes = yes
+        self.yes, self.no = yes, no
 
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm"):
             yield Static(Content(neutralize(self.question)))
             with Horizontal(id="confirm-buttons"):
-                yield Button("Keep it (n)", id="confirm-no")
+                yield Button(f"{self.no} (n)", id="confirm-no")
                 yield Button(f"{self.yes} (y)", id="confirm-yes", variant="error")
 
     def action_answer(self, yes: bool) -> None:

@@ -4,6 +4,9 @@ Knows nothing of Textual: the command line and the Lab screen both drive it."""
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -141,6 +144,26 @@ class LabResults:
 
     def spread(self, variant: Variant, mode: str, measure: str) -> Spread:
         return spread([getattr(run, measure) for run in self.of(variant, mode) if run.error is None])
+
+    def summaries(self) -> dict[str, Any] | list[dict[str, Any]]:
+        """What `--json` prints: one variant's summary, or a list of them when several were compared."""
+        found = [self.summary(variant) for variant in self.plan.variants]
+        return found[0] if len(found) == 1 else found
+
+    def as_json(self) -> str:
+        """The summaries and every run, to save."""
+        return json.dumps({"summary": self.summaries(), "runs": [run.record() for run in self.runs]},
+                          ensure_ascii=False, indent=2) + "\n"
+
+    def as_csv(self) -> str:
+        """Every run, a row each, to save."""
+        rows = [run.record() for run in self.runs]
+        out = io.StringIO()
+        columns = list(rows[0]) if rows else list(LabRun(Variant(""), STREAMING, 0).record())
+        writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        return out.getvalue()
 
     def summary(self, variant: Variant) -> dict[str, Any]:
         """The variant's results as `--json` prints them."""

@@ -1,0 +1,88 @@
+"""The Lab screen: F7 and the palette open it; it measures on the chat's backend, fills its table and chart
+as runs come, cancels on Escape keeping what was measured, and saves JSON and CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from textual.widgets import Button, DataTable, Input
+
+from tests.conftest import until
+from tui_app.demo.pacing import DemoPacing
+from tui_app.screens.lab_screen import LabScreen
+from tui_app.screens.text_prompt_screen import TextPromptScreen
+
+
+async def open_lab(pilot) -> LabScreen:
+    await pilot.press("f7")
+    await until(pilot, lambda: isinstance(pilot.app.screen, LabScreen), "the lab")
+    return pilot.app.screen
+
+
+async def test_the_lab_measures_every_run_and_fills_its_table(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(140, 45)) as pilot:
+        lab = await open_lab(pilot)
+        lab.query_one("#lab-runs", Input).value = "2"
+        await pilot.pause()
+        assert "4 requests (2 streamed and 2 not streamed per model)" in str(lab.query_one("#lab-plan").render())
+        await pilot.press("enter")  # the Start button has focus
+        await until(pilot, lambda: lab.results is not None and len(lab.results.runs) == 4, "four runs")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert [run.mode for run in lab.results.runs] == ["streaming", "non_streaming"] * 2
+        assert all(run.error is None and run.output_tokens for run in lab.results.runs)
+        table = lab.query_one(DataTable)
+        assert table.row_count == 2
+        assert [str(cell) for cell in table.get_row_at(0)[:3]] == ["claude-sonnet-5", "streamed", "2"]
+        assert "done: 4 runs" in str(lab.query_one("#lab-status").render())
+        assert not lab.query_one("#lab-save-csv", Button).disabled
+        await pilot.press("escape")
+        await until(pilot, lambda: not isinstance(app.screen, LabScreen), "the lab to close")
+
+
+async def test_escape_cancels_the_lab_and_keeps_the_runs_measured(make_app, tmp_path) -> None:
+    # Slow enough that the lab is still running when Escape comes: a second and a half per answer.
+    app = make_app(demo_pacing=DemoPacing(first_token_delay=0.0, tokens_per_second=150))
+    async with app.run_test(size=(140, 45)) as pilot:
+        lab = await open_lab(pilot)
+        await pilot.press("enter")
+        await until(pilot, lambda: lab.results is not None and len(lab.results.runs) >= 1, "a first run")
+        await pilot.press("escape")
+        await until(pilot, lambda: not lab.running, "the lab to stop")
+        await pilot.pause()
+        assert isinstance(app.screen, LabScreen)
+        kept = len(lab.results.runs)
+        assert 1 <= kept < lab.results.plan.requests
+        assert "cancelled after" in str(lab.query_one("#lab-status").render())
+        lab.query_one("#lab-save-csv", Button).press()
+        await until(pilot, lambda: isinstance(app.screen, TextPromptScreen), "where to save")
+        target = tmp_path / "lab.csv"
+        app.screen.query_one(Input).value = str(target)
+        await pilot.press("enter")
+        await until(pilot, target.exists, "the file")
+        rows = list(csv.DictReader(io.StringIO(target.read_text())))
+        assert len(rows) == kept and rows[0]["mode"] == "streaming" and float(rows[0]["ttft_ms"]) > 0
+        lab.query_one("#lab-save-json", Button).press()
+        await until(pilot, lambda: isinstance(app.screen, TextPromptScreen), "where to save")
+        saved = tmp_path / "lab.json"
+        app.screen.query_one(Input).value = str(saved)
+        await pilot.press("enter")
+        await until(pilot, saved.exists, "the file")
+        found = json.loads(saved.read_text())
+        assert found["summary"]["model"] == "claude-sonnet-5" and len(found["runs"]) == kept
+
+
+async def test_the_palette_offers_the_lab_and_a_bad_form_says_what_is_wrong(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(140, 45)) as pilot:
+        assert any(command.title == "TTFT lab" for command in app.chat.system_commands())
+        lab = await open_lab(pilot)
+        lab.query_one("#lab-runs", Input).value = "0"
+        await pilot.pause()
+        assert "Runs: a whole number" in str(lab.query_one("#lab-plan").render())
+        await pilot.press("enter")
+        await pilot.pause()
+        assert lab.results is None
