@@ -73,3 +73,28 @@ def test_the_event_panel_below_the_transcript_on_a_narrow_terminal(snap_compare,
         await pilot.press("f2")
 
     assert snap_compare(make_app(clock=frozen_clock), terminal_size=(60, 20), run_before=events_shown)
+
+
+def test_a_reply_s_timeline(snap_compare) -> None:
+    """Thinking, then text, a ping, and a stall of three seconds, from recorded events."""
+    from textual.app import App
+
+    from tests.test_timeline import delta, event
+    from tui_app.widgets.timeline_view import TimelineView
+
+    arrivals = [(0.3, {"type": "message_start", "message": {}})]
+    arrivals += [(0.6 + step * 0.02, delta("thinking_delta")) for step in range(30)]
+    arrivals += [(1.3, {"type": "ping"})]
+    arrivals += [(1.4 + step * 0.015, delta("text_delta")) for step in range(60)]
+    arrivals += [(5.3 + step * 0.015, delta("text_delta")) for step in range(40)]
+    arrivals += [(6.0, {"type": "message_stop"})]
+    events = [event(seq, arrived, payload) for seq, (arrived, payload) in enumerate(arrivals)]
+
+    class TimelineApp(App):
+        def compose(self):
+            yield TimelineView()
+
+        def on_mount(self) -> None:
+            self.query_one(TimelineView).show(events, 3)
+
+    assert snap_compare(TimelineApp(), terminal_size=(80, 24))

@@ -27,6 +27,7 @@ class KeyBindings:
     cancel_reply: str = "escape"
     copy_reply: str = "ctrl+y"
     raw_events: str = "ctrl+r"
+    timeline: str = "ctrl+t"
     events_panel: str = "f2"
     conversations: str = "f3"
     chat_settings: str = "f4"
@@ -61,6 +62,7 @@ KEY_ACTIONS: dict[str, str] = {
     "cancel_reply": "Cancel the streaming reply: press it twice (the partial text is kept)",
     "copy_reply": "Copy the last reply's Markdown source",
     "raw_events": "Event log: summaries ⇄ raw payloads",
+    "timeline": "Event log: the selected (or latest) reply's timeline: its pace, first token, pings, stalls",
     "events_panel": "Show or hide the event log",
     "conversations": "Saved conversations: search, open, rename, delete",
     "chat_settings": "This conversation's model, system prompt, thinking, effort, caching, temperature, max tokens",

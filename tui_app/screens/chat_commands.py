@@ -12,6 +12,7 @@ class ChatActions(Protocol):
     """The chat's actions the palette offers."""
 
     def action_toggle_raw(self) -> None: ...
+    def action_toggle_timeline(self) -> None: ...
     def action_toggle_events(self) -> None: ...
     def action_copy_reply(self) -> None: ...
     def action_conversations(self) -> None: ...
@@ -27,6 +28,8 @@ class ChatActions(Protocol):
 def chat_commands(chat: ChatActions) -> Iterable[SystemCommand]:
     yield SystemCommand("Raw events", "Switch the event log between summaries and raw payloads",
                         chat.action_toggle_raw)
+    yield SystemCommand("Reply timeline", "The event log's reply drawn against time: pace, first token, pings, stalls",
+                        chat.action_toggle_timeline)
     yield SystemCommand("Events panel", "Show or hide the event log", chat.action_toggle_events)
     yield SystemCommand("Copy last reply", "Copy the last reply's Markdown source", chat.action_copy_reply)
     yield SystemCommand("Conversations", "Search, open, rename or delete saved conversations",

@@ -62,6 +62,7 @@ class ChatScreen(ConversationSwitching, MainScreen):
         Binding("escape", "cancel_reply", "Cancel reply", priority=True, id="cancel_reply"),
         Binding("ctrl+y", "copy_reply", "Copy reply", priority=True, id="copy_reply"),
         Binding("ctrl+r", "toggle_raw", "Raw events", priority=True, id="raw_events"),
+        Binding("ctrl+t", "toggle_timeline", "Timeline", show=False, priority=True, id="timeline"),
         Binding("f2", "toggle_events", "Events panel", show=False, id="events_panel"),
         Binding("f3", "conversations", "Conversations", id="conversations"),
         Binding("f4", "chat_settings", "Model", show=False, id="chat_settings"),
@@ -309,6 +310,10 @@ class ChatScreen(ConversationSwitching, MainScreen):
     def action_toggle_raw(self) -> None:
         self.show_event_panel(True)
         self.query_one(EventLog).toggle_raw()
+
+    def action_toggle_timeline(self) -> None:
+        self.show_event_panel(True)
+        self.query_one(EventLog).toggle_timeline()
 
     def action_toggle_events(self) -> None:
         self.show_event_panel(not self.event_panel_shown)

@@ -16,6 +16,7 @@ from tui_app.stream.events import WireEvent, pretty_payload, summarize
 from tui_app.text_safety import neutralize
 from tui_app.widgets.copy_request import CopyRequest
 from tui_app.widgets.event_lines import EventLines, Line, line_width, text_width
+from tui_app.widgets.timeline_view import TimelineView
 
 MAX_RAW_LINES = 20_000
 """Lines kept in the raw view; the full record stays in `entries`."""
@@ -149,11 +150,13 @@ class EventLog(Vertical):
         self._raw_written = 0
         """Entries the raw view has lines for (it catches up when shown)."""
         self._measuring = False
+        self._timeline_reply = 0
 
     def compose(self) -> ComposeResult:
         with ContentSwitcher(initial="event-lines", id="event-views"):
             yield EventLines(id="event-lines", lines=self._summary)
             yield EventLines(id="event-raw", max_lines=MAX_RAW_LINES)
+            yield TimelineView(id="event-timeline")
 
     @property
     def raw(self) -> bool:
@@ -164,8 +167,27 @@ class EventLog(Vertical):
         return self._entries
 
     @property
+    def timeline_shown(self) -> bool:
+        return self.query_one(ContentSwitcher).current == "event-timeline"
+
+    @property
     def view(self) -> EventLines:
-        return self.query_one(f"#{self.query_one(ContentSwitcher).current or 'event-lines'}", EventLines)
+        """The lines shown (with the timeline shown, the summaries it stands in front of)."""
+        current = self.query_one(ContentSwitcher).current
+        return self.query_one(f"#{'event-lines' if current in (None, 'event-timeline') else current}", EventLines)
+
+    def toggle_timeline(self) -> None:
+        """The timeline of the reply whose event is selected (the latest when none is), or the lines again."""
+        switcher = self.query_one(ContentSwitcher)
+        if self.timeline_shown:
+            switcher.current = "event-lines"
+            self.border_title = "Events"
+        else:
+            self._timeline_reply = self._reply_of[self._selected_entry()] if self._selected_entry() is not None \
+                else self._replies
+            switcher.current = "event-timeline"
+            self.border_title = "Events · timeline"
+        self.refresh_view()
 
     def begin_reply(self, number: int, heading: str) -> None:
         """Start reply `number`'s part of the log: the events added from now on are its own."""
@@ -222,7 +244,7 @@ class EventLog(Vertical):
     def toggle_raw(self) -> None:
         selected = self._selected_entry()
         switcher = self.query_one(ContentSwitcher)
-        switcher.current = "event-lines" if self.raw else "event-raw"
+        switcher.current = "event-lines" if self.raw else "event-raw"  # from the timeline too: raw
         self.border_title = "Events · raw" if self.raw else "Events"
         self.refresh_view()
         if selected is not None:
@@ -233,6 +255,10 @@ class EventLog(Vertical):
         return view.lines[view.cursor].entry if view.cursor is not None else None
 
     def refresh_view(self) -> None:
+        if self.timeline_shown:
+            reply = self._timeline_reply if self._timeline_reply in self._reply_of else self._replies
+            self.query_one(TimelineView).show(self.events_of_reply(reply), reply)
+            return
         view = self.view
         if view.id != "event-raw":
             if len(self._summary) != view.virtual_size.height or self._summary.unmeasured:
