@@ -311,9 +311,9 @@ class ChatScreen(ConversationSwitching, MainScreen):
         self.show_event_panel(True)
         self.query_one(EventLog).toggle_raw()
 
-    def action_toggle_timeline(self) -> None:
+    async def action_toggle_timeline(self) -> None:
         self.show_event_panel(True)
-        self.query_one(EventLog).toggle_timeline()
+        await self.query_one(EventLog).toggle_timeline()
 
     def action_toggle_events(self) -> None:
         self.show_event_panel(not self.event_panel_shown)

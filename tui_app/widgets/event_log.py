@@ -16,7 +16,6 @@ from tui_app.stream.events import WireEvent, pretty_payload, summarize
 from tui_app.text_safety import neutralize
 from tui_app.widgets.copy_request import CopyRequest
 from tui_app.widgets.event_lines import EventLines, Line, line_width, text_width
-from tui_app.widgets.timeline_view import TimelineView
 
 MAX_RAW_LINES = 20_000
 """Lines kept in the raw view; the full record stays in `entries`."""
@@ -156,7 +155,6 @@ class EventLog(Vertical):
         with ContentSwitcher(initial="event-lines", id="event-views"):
             yield EventLines(id="event-lines", lines=self._summary)
             yield EventLines(id="event-raw", max_lines=MAX_RAW_LINES)
-            yield TimelineView(id="event-timeline")
 
     @property
     def raw(self) -> bool:
@@ -176,9 +174,14 @@ class EventLog(Vertical):
         current = self.query_one(ContentSwitcher).current
         return self.query_one(f"#{'event-lines' if current in (None, 'event-timeline') else current}", EventLines)
 
-    def toggle_timeline(self) -> None:
+    async def toggle_timeline(self) -> None:
         """The timeline of the reply whose event is selected (the latest when none is), or the lines again."""
         switcher = self.query_one(ContentSwitcher)
+        if not switcher.query("#event-timeline"):
+            # Made when first asked for: its chart library would hold up the first frame.
+            from tui_app.widgets.timeline_view import TimelineView
+
+            await switcher.add_content(TimelineView(id="event-timeline"))
         if self.timeline_shown:
             switcher.current = "event-lines"
             self.border_title = "Events"
@@ -257,7 +260,7 @@ class EventLog(Vertical):
     def refresh_view(self) -> None:
         if self.timeline_shown:
             reply = self._timeline_reply if self._timeline_reply in self._reply_of else self._replies
-            self.query_one(TimelineView).show(self.events_of_reply(reply), reply)
+            self.query_one("#event-timeline").show(self.events_of_reply(reply), reply)  # type: ignore[attr-defined]
             return
         view = self.view
         if view.id != "event-raw":
