@@ -20,11 +20,11 @@ async def test_the_cancel_key_is_shown_only_while_a_reply_streams(make_app) -> N
     app = make_app()
     async with app.run_test(size=(140, 45)) as pilot:
         await until(pilot, lambda: "Copy reply" in descriptions(app), "the footer's keys")
-        assert "Cancel reply" not in descriptions(app)
+        assert "Cancel reply (twice)" not in descriptions(app)
         await start_stalled_reply(pilot)
-        await until(pilot, lambda: "Cancel reply" in descriptions(app), "the cancel key")
+        await until(pilot, lambda: "Cancel reply (twice)" in descriptions(app), "the cancel key")
         await pilot.press("escape", "escape")
-        await until(pilot, lambda: "Cancel reply" not in descriptions(app), "the cancel key to go")
+        await until(pilot, lambda: "Cancel reply (twice)" not in descriptions(app), "the cancel key to go")
         assert "Palette" in descriptions(app)
 
 

@@ -151,3 +151,30 @@ async def test_up_walks_this_conversation_s_prompts_then_the_earlier_ones_newest
         for _ in range(3):
             await pilot.press("down")
         assert prompt.text == ""
+
+
+async def test_a_reply_s_events_shown_with_e_leave_f2_its_say(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(60, 20)) as pilot:
+        await send_and_finish(pilot, "echo hello")
+        events = app.query_one(EventLog)
+        await pilot.press("shift+tab")  # the last message: the reply
+        await pilot.press("e")
+        await pilot.pause()
+        assert events.display
+        await pilot.press("f2")
+        await pilot.pause()
+        assert not events.display
+
+
+async def test_the_event_log_keeps_its_newest_line_in_sight_when_the_terminal_shrinks(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(160, 50)) as pilot:
+        await send_and_finish(pilot, "think about it")
+        lines = app.query_one(EventLines)
+        await pilot.pause()
+        assert lines.scroll_y == lines.max_scroll_y
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        await pilot.pause()
+        assert lines.max_scroll_y > 0 and lines.scroll_y == lines.max_scroll_y

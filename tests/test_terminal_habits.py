@@ -151,3 +151,59 @@ def test_up_reaches_this_conversation_s_prompts_then_an_earlier_run_s(run_app, t
     second.write(UP)
     second.read_until(lambda: prompt_line(second) == "echo from the first run", "the earlier run's prompt")
     second.quit()
+
+
+def saved_conversations(home: Path, *conversations: list[str]) -> list[int]:
+    """Conversations saved before the app starts, each a list of turns' texts (prompt, reply, prompt …)."""
+    from tui_app.model.conversation import ChatSettings, Conversation
+    from tui_app.stream.reply import ReplyState
+
+    store = Store.open(home / "data" / "claude-tui" / "conversations.db")
+    ids = []
+    try:
+        for texts in conversations:
+            conversation = Conversation(ChatSettings("claude-sonnet-5", 1024))
+            for prompt, reply_text in zip(texts[::2], texts[1::2]):
+                conversation.add_user(prompt)
+                reply = conversation.add_reply("claude-sonnet-5")
+                reply.state, reply.text, reply.stop_reason = ReplyState.DONE, reply_text, "end_turn"
+                reply.content = [{"type": "text", "text": reply_text}]
+            ids.append(store.save_conversation(conversation))
+            for position, turn in enumerate(conversation.turns):
+                store.save_turn(conversation.id, position, turn)
+    finally:
+        store.close()
+    return ids
+
+
+def test_a_burst_of_up_presses_goes_on_through_older_turns_as_they_load(run_app, tmp_path) -> None:
+    [long] = saved_conversations(tmp_path, [f"message {number}" for number in range(30)])
+    terminal = Terminal([claude_tui(), "--resume", str(long)], app_environment(tmp_path), columns=100, rows=30)
+    try:
+        terminal.start()
+        terminal.read_until_shown("message 29")
+        terminal.write(SHIFT_TAB)
+        terminal.read_until(lambda: any(line.startswith(" ┏━") for line in terminal.lines()),
+                            "a message to be selected")
+        terminal.write(UP * 40)  # more than the turns drawn at first: older ones load in between
+        terminal.read_until(lambda: any(line.startswith(" ┃ message 0") for line in terminal.lines()),
+                            "the very first message to be selected")
+        terminal.quit()
+    finally:
+        terminal.close()
+
+
+def test_a_burst_of_down_presses_in_the_conversations_list_moves_down_the_list(run_app, tmp_path) -> None:
+    saved_conversations(tmp_path, ["echo alpha", "You said: echo alpha"], ["echo beta", "You said: echo beta"],
+                        ["echo gamma", "You said: echo gamma"])
+    terminal = run_app()
+    while not terminal.shows("Escape close"):  # F3 answers once the store is open
+        terminal.write(b"\x1bOR")
+        terminal.read_until(lambda: terminal.shows("Escape close") or terminal.shows("not available"), "F3")
+        if terminal.shows("not available"):
+            terminal.read_until(lambda: not terminal.shows("not available"), "the notice to go")
+    terminal.read_until_shown("echo alpha")
+    terminal.write(b"\x1b[B" * 3 + b"\r")  # newest first: gamma, beta, alpha
+    terminal.read_until(lambda: not terminal.shows("Escape close") and terminal.shows("You said: echo alpha"),
+                        "the third conversation to open")
+    terminal.quit()

@@ -49,7 +49,7 @@ NARROW_BELOW = 70
 WIDE_FROM = 100
 FAILURE_SECONDS = 5
 """How long a failed reply's notification stays."""
-CANCEL_WINDOW = 1.0
+CANCEL_WINDOW = 2.0
 """Seconds within which a second Escape cancels the reply streaming: one alone may be a stray key."""
 
 
@@ -59,7 +59,7 @@ class ChatScreen(ConversationSwitching, MainScreen):
     BINDINGS = [
         # Priority where the prompt (a TextArea) would otherwise take the key: Ctrl+Y redoes, F6 selects a line.
         # The ids are the [keys] names of the config file; its keymap replaces these defaults.
-        Binding("escape", "cancel_reply", "Cancel reply", priority=True, id="cancel_reply"),
+        Binding("escape", "cancel_reply", "Cancel reply (twice)", priority=True, id="cancel_reply"),
         Binding("ctrl+y", "copy_reply", "Copy reply", priority=True, id="copy_reply"),
         Binding("ctrl+r", "toggle_raw", "Raw events", priority=True, id="raw_events"),
         Binding("ctrl+t", "toggle_timeline", "Timeline", show=False, priority=True, id="timeline"),
@@ -154,7 +154,8 @@ class ChatScreen(ConversationSwitching, MainScreen):
 
     def refuse_while_replying(self, what: str) -> bool:
         if self.replying:
-            self.notify(f"A reply is still streaming: Escape cancels it, then {what}.", severity="warning")
+            cancel = self.settings.keys.label("cancel_reply")
+            self.notify(f"A reply is still streaming: {cancel} twice cancels it, then {what}.", severity="warning")
         return self.replying
 
     def save_turn(self, turn: Turn) -> None:

@@ -128,7 +128,7 @@ class ConversationsScreen(ModalScreen[ConversationsChoice]):
         self.dismiss(self.choice)
 
     def action_focus_list(self) -> None:
-        self.query_one(ConversationList).focus()
+        self.set_focus(self.query_one(ConversationList))  # at once: the next Down of a burst moves in the list
 
     def action_focus_search(self) -> None:
         self.query_one(Input).focus()

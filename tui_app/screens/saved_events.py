@@ -38,7 +38,6 @@ async def show_reply_events(event_log: EventLog, writer: StoreWriter | None, rep
     if turn not in replies:
         return
     number = replies.index(turn) + 1
-    event_log.display = True
     await show_saved_events(event_log, writer, number, turn, on_problem)
     event_log.show_reply(number)
 

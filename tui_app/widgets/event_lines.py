@@ -197,6 +197,11 @@ class EventLines(SizeUpdates, ScrollView, can_focus=True):
             self.scroll_end(animate=False, immediate=True, x_axis=False)
         self.refresh()
 
+    def on_resize(self) -> None:
+        # A view made shorter keeps its offset, and its newest lines would fall below it: follow them still.
+        if self._following:
+            self.call_after_refresh(self.scroll_end, animate=False, immediate=True, x_axis=False)
+
     def widen(self) -> None:
         """Take in the width of lines measured since the last look (a source measures its lines lazily)."""
         width = self._lines.widest

@@ -71,6 +71,8 @@ class TranscriptView(GrowingFrame, VerticalScroll, can_focus=False):
         self._older = Static(classes="more-turns", id="older-turns")
         self._newer = Static(classes="more-turns", id="newer-turns")
         self._paging = False
+        self._steps_due = 0
+        """Selection steps asked for while turns were being drawn, to take once they are."""
         self._settling = False
         """A conversation was just shown and its turns are being laid out: no paging yet."""
         self._refold_due = False
@@ -98,16 +100,22 @@ class TranscriptView(GrowingFrame, VerticalScroll, can_focus=False):
         return [widget for widget in self.screen.focus_chain if self in widget.ancestors]
 
     def action_select(self, step: int) -> None:
+        if self._paging:  # keys that come while turns are drawn move on from where those leave the selection
+            self._steps_due += step
+            return
         items = self.selectable
         focused = self.screen.focused
         if not items or focused not in items:
             return
         position = items.index(focused) + step
-        if 0 <= position < len(items):
-            # At once, not after this message as `focus()` would: the next Up of a burst moves on from it.
-            self.screen.set_focus(items[position])
-        elif position < 0 and self._first > 0:
-            self.run_worker(self._page_older(select_last=True), group="transcript-paging")
+        if position < 0 and self._first > 0:
+            self._steps_due = position + 1  # the first step up selects the last of the older turns
+            self._paging = True  # at once: the next key of a burst waits for these turns
+            self.run_worker(self._page_older(select_last=True, started=True), group="transcript-paging")
+            return
+        # At once, not after this message as `focus()` would: the next Up of a burst moves on from it. Steps
+        # past either end stop there.
+        self.screen.set_focus(items[min(max(position, 0), len(items) - 1)])
 
     async def add_notice(self, text: str) -> None:
         await self.mount(Static(Content(neutralize(text)), classes="notice"), before=self._newer)
@@ -248,8 +256,8 @@ class TranscriptView(GrowingFrame, VerticalScroll, can_focus=False):
         elif self.scroll_y >= self.max_scroll_y and self._end < len(self._turns) and self.max_scroll_y > 0:
             self.run_worker(self._page_newer(), group="transcript-paging")
 
-    async def _page_older(self, select_last: bool = False) -> None:
-        if self._paging:
+    async def _page_older(self, select_last: bool = False, started: bool = False) -> None:
+        if self._paging and not started:
             return
         self._paging = True
         try:
@@ -259,7 +267,7 @@ class TranscriptView(GrowingFrame, VerticalScroll, can_focus=False):
             if keep is not None:
                 self.call_after_refresh(self._keep_at, keep, 0)
             if select_last and views:
-                views[-1].focus(scroll_visible=False)
+                self.screen.set_focus(views[-1], scroll_visible=False)
         finally:
             self.call_after_refresh(self._paging_done)
 
@@ -284,4 +292,7 @@ class TranscriptView(GrowingFrame, VerticalScroll, can_focus=False):
 
     def _paging_done(self) -> None:
         self._paging = False
+        steps, self._steps_due = self._steps_due, 0
+        if steps and self.screen.focused in self.selectable:
+            self.action_select(steps)
         self._check_edges()  # the user may have reached an edge again while turns were drawn
