@@ -86,3 +86,23 @@ async def test_the_palette_offers_the_lab_and_a_bad_form_says_what_is_wrong(make
         await pilot.press("enter")
         await pilot.pause()
         assert lab.results is None
+
+
+async def test_against_a_real_server_the_lab_asks_before_it_sends(make_app, server) -> None:
+    from tui_app.screens.confirm_screen import ConfirmScreen
+
+    app = make_app(base_url=server.url)
+    async with app.run_test(size=(140, 45)) as pilot:
+        lab = await open_lab(pilot)
+        lab.query_one("#lab-runs", Input).value = "1"
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the question")
+        assert "2 requests" in app.screen.question and server.url in app.screen.question
+        await pilot.press("n")
+        await until(pilot, lambda: isinstance(app.screen, LabScreen), "the lab again")
+        assert lab.results is None and server.requests == []
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the question")
+        await pilot.press("y")
+        await until(pilot, lambda: lab.results is not None and len(lab.results.runs) == 2, "two runs")
+        assert [request.get("stream", False) for request in server.requests] == [True, False]

@@ -100,7 +100,12 @@ class LabScreen(Screen[None]):
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#lab-start")
-    async def start(self) -> None:
+    def start(self) -> None:
+        self.ask_and_measure()
+
+    @work(group="lab-ask", exclusive=True, exit_on_error=False)
+    async def ask_and_measure(self) -> None:
+        """Start the lab, once a real server's requests have been agreed to."""
         plan = self.plan()
         backend = self.services.backend
         if self.running or isinstance(plan, str) or backend is None:
