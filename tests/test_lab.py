@@ -74,14 +74,27 @@ def test_the_lab_table_and_its_plan(tmp_path) -> None:
     result = run_lab(tmp_path, "--runs", "1", "--demo-ttft", "0", "--demo-tps", "0", "--model", "claude-haiku-4-5",
                      "claude-sonnet-5")
     assert result.returncode == 0, result.stderr
-    assert "4 requests (1 streamed and 1 not streamed per model)" in result.stderr
+    assert "4 requests (1 streamed and 1 not streamed for each of 2 settings)" in result.stderr
     for heading in ("claude-haiku-4-5 · streamed · 1 runs", "claude-sonnet-5 · not streamed · 1 runs"):
         assert heading in result.stdout
     assert "first token (ms)" in result.stdout and "p95" in result.stdout
 
 
+def test_the_lab_compares_efforts_and_thinking_settings_too(tmp_path) -> None:
+    result = run_lab(tmp_path, "--json", "--runs", "1", "--demo-ttft", "0", "--demo-tps", "0", "--effort", "low",
+                     "high", "--thinking", "1024", "off", "--max-tokens", "4096")
+    assert result.returncode == 0, result.stderr
+    found = json.loads(result.stdout)
+    assert [(item["effort"], item["thinking"]["type"]) for item in found] == [
+        ("low", "enabled"), ("low", "disabled"), ("high", "enabled"), ("high", "disabled")]
+    assert all(item["streaming"]["failed"] == 0 for item in found)
+    refused = run_lab(tmp_path, "--runs", "1", "--thinking", "1024", "8192", "--max-tokens", "4096")
+    assert refused.returncode == 2 and "--thinking 8192" in refused.stderr
+
+
 def test_options_of_the_lab_alone_are_refused_elsewhere(tmp_path) -> None:
     env = {**os.environ, "HOME": str(tmp_path)}
-    for arguments in (["-p", "hi", "--runs", "3"], ["-p", "hi", "--model", "a", "b"]):
+    for arguments in (["-p", "hi", "--runs", "3"], ["-p", "hi", "--model", "a", "b"], ["-p", "hi", "--effort", "low",
+                                                                                        "high"]):
         result = subprocess.run([str(CLAUDE_TUI), *arguments], capture_output=True, text=True, env=env, timeout=60)
         assert result.returncode == 2 and "--lab" in result.stderr

@@ -27,7 +27,7 @@ async def test_the_lab_measures_every_run_and_fills_its_table(make_app) -> None:
         lab = await open_lab(pilot)
         lab.query_one("#lab-runs", Input).value = "2"
         await pilot.pause()
-        assert "4 requests (2 streamed and 2 not streamed per model)" in str(lab.query_one("#lab-plan").render())
+        assert "4 requests (2 streamed and 2 not streamed)" in str(lab.query_one("#lab-plan").render())
         await pilot.press("enter")  # the Start button has focus
         await until(pilot, lambda: lab.results is not None and len(lab.results.runs) == 4, "four runs")
         await app.workers.wait_for_complete()

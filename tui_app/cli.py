@@ -41,16 +41,18 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--temperature", type=float, default=None, help="sampling temperature, 0 to 1")
     parser.add_argument("--system", default=None, help="system prompt")
     asking = parser.add_argument_group("thinking, effort and prompt caching")
-    asking.add_argument("--thinking", type=_checked(parse_thinking), default=None, metavar="BUDGET|adaptive|off",
+    asking.add_argument("--thinking", type=_checked(parse_thinking), nargs="+", default=None,
+                        metavar="BUDGET|adaptive|off",
                         help=f"think before answering, up to BUDGET tokens (at least {SMALLEST_BUDGET:,}, below "
                         "--max-tokens), as much as the model decides (adaptive), or not at all (off); "
-                        "default: the model's own")
+                        "default: the model's own; with --lab, one or more to compare")
     asking.add_argument("--thinking-display", type=_checked(_choice("thinking display", DISPLAYS)), default=None,
                         metavar="|".join(DISPLAYS),
                         help="thinking comes back summarised (the default) or omitted: only its signature")
-    asking.add_argument("--effort", type=_checked(_choice("effort", EFFORTS)), default=None,
+    asking.add_argument("--effort", type=_checked(_choice("effort", EFFORTS)), nargs="+", default=None,
                         metavar="|".join(EFFORTS),
-                        help="how much effort the model spends on a reply (default: the model's own)")
+                        help="how much effort the model spends on a reply (default: the model's own); with --lab, "
+                        "one or more to compare")
     asking.add_argument("--cache", type=_checked(_choice("cache", CACHE_CHOICES)), default=None,
                         metavar="|".join(CACHE_CHOICES),
                         help="prompt caching: the conversation so far is kept 5 minutes or an hour, and the next "
@@ -109,6 +111,10 @@ OPTION_SETTINGS = ("model", "max_tokens", "temperature", "system", "thinking", "
 """Settings with a command-line option of the same name (argparse dest)."""
 
 
+LAB_LISTS = ("model", "effort", "thinking")
+"""Options that take several values with --lab, each a setting the lab compares."""
+
+
 class UsageError(Exception):
     """Options that cannot go together: the run stops with this message and the usage, exit status 2."""
 
@@ -120,11 +126,12 @@ def settings_from_args(args: argparse.Namespace, environ: Mapping[str, str]) -> 
     from tui_app.config import load_settings
 
     settings = load_settings(environ, args.config)
-    if args.model is not None and len(args.model) > 1 and not args.lab:
-        raise UsageError("--model takes one model, except with --lab")
+    for name in LAB_LISTS:
+        if getattr(args, name) is not None and len(getattr(args, name)) > 1 and not args.lab:
+            raise UsageError(f"--{name} takes one value, except with --lab")
     for name in OPTION_SETTINGS:
         value = getattr(args, name)
-        if name == "model" and value is not None:
+        if name in LAB_LISTS and value is not None:
             value = value[0]
         if value is not None:
             setattr(settings, name, value)
@@ -275,9 +282,16 @@ def main(argv: list[str] | None = None) -> int:
     _start_debug_log(args, settings, os.environ)
     if args.lab:
         from tui_app.lab_cli import main_lab
-        from tui_app.runtime import DEFAULT_LAB_RUNS
+        from tui_app.runtime import DEFAULT_LAB_RUNS, LabChoices
 
-        return main_lab(settings, args.prompt or None, args.model or [], args.runs or DEFAULT_LAB_RUNS, args.as_json)
+        for thinking in (args.thinking or [])[1:]:  # the first was checked with the other settings
+            problems = asking_problems(max_tokens=settings.max_tokens, temperature=settings.temperature,
+                                       thinking=thinking)
+            if problems:
+                parser.error(f"--thinking {thinking}: {'; '.join(problems)}")
+        return main_lab(settings, args.prompt or None, LabChoices(args.model or [], args.effort or [],
+                                                                  args.thinking or []),
+                        args.runs or DEFAULT_LAB_RUNS, args.as_json)
     if args.runs is not None or args.as_json:
         parser.error("--runs and --json go with --lab")
     if args.prompt is not None:

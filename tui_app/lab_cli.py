@@ -9,7 +9,7 @@ import os
 import sys
 from typing import TextIO
 
-from tui_app.runtime import DEFAULT_LAB_PROMPT, describe_lab_plan, lab_plan, open_runtime
+from tui_app.runtime import DEFAULT_LAB_PROMPT, LabChoices, describe_lab_plan, lab_plan, open_runtime
 from tui_app.settings import Settings
 from tui_app.stream.backend import make_client
 from tui_app.stream.lab import MODES, STREAMING, LabPlan, LabResults, LabRun, Spread, run_lab
@@ -22,12 +22,12 @@ TABLE_MEASURES = (("headers_ms", "headers (ms)"), ("ttft_ms", "first token (ms)"
                   ("output_tokens", "output tokens"), ("tokens_per_second", "tokens/s"))
 
 
-def run_lab_command(settings: Settings, prompt: str | None, models: list[str], runs: int, as_json: bool,
+def run_lab_command(settings: Settings, prompt: str | None, choices: LabChoices, runs: int, as_json: bool,
                     stdout: TextIO, stderr: TextIO, stdin: TextIO) -> int:
     """Run the lab and print its results; 0 when every request was measured."""
     for problem in settings.problems:
         say(stderr, problem)
-    plan = lab_plan(settings, prompt or DEFAULT_LAB_PROMPT, models, runs)
+    plan = lab_plan(settings, prompt or DEFAULT_LAB_PROMPT, choices, runs)
     runtime = open_runtime(settings, os.environ)
     try:
         say(stderr, f"{'demo backend: ' if runtime.is_demo else ''}{describe_lab_plan(plan, settings.prices)}")
@@ -100,5 +100,5 @@ def _as_json(results: LabResults) -> str:
     return json.dumps(results.summaries(), ensure_ascii=False, indent=2) + "\n"
 
 
-def main_lab(settings: Settings, prompt: str | None, models: list[str], runs: int, as_json: bool) -> int:
-    return run_lab_command(settings, prompt, models, runs, as_json, sys.stdout, sys.stderr, sys.stdin)
+def main_lab(settings: Settings, prompt: str | None, choices: LabChoices, runs: int, as_json: bool) -> int:
+    return run_lab_command(settings, prompt, choices, runs, as_json, sys.stdout, sys.stderr, sys.stdin)

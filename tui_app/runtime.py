@@ -7,7 +7,7 @@ import asyncio
 import threading
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from tui_app.demo.server import DemoServer
@@ -170,11 +170,22 @@ DEFAULT_LAB_PROMPT = "Explain in three short paragraphs how a reply streams as s
 DEFAULT_LAB_RUNS = 5
 
 
-def lab_plan(asking: Settings | ChatSettings, prompt: str, models: list[str], runs: int) -> LabPlan:
-    """The TTFT lab's requests: each model given (or the one asked), with the thinking, effort and max tokens
-    asked."""
-    thinking = thinking_param(asking.thinking, asking.thinking_display)
-    variants = [Variant(model, asking.effort, thinking) for model in (models or [asking.model])]
+@dataclass(frozen=True)
+class LabChoices:
+    """What the TTFT lab compares: models, efforts and thinking settings (each empty: the one asked)."""
+
+    models: list[str] = field(default_factory=list)
+    efforts: list[str] = field(default_factory=list)
+    thinking: list[str] = field(default_factory=list)
+
+
+def lab_plan(asking: Settings | ChatSettings, prompt: str, choices: LabChoices, runs: int) -> LabPlan:
+    """The TTFT lab's requests: every model, effort and thinking setting chosen, each with the others (or the
+    one asked), with the max tokens asked."""
+    variants = [Variant(model, effort, thinking_param(thinking, asking.thinking_display))
+                for model in choices.models or [asking.model]
+                for effort in choices.efforts or [asking.effort]
+                for thinking in choices.thinking or [asking.thinking]]
     return LabPlan(prompt, variants, runs, asking.max_tokens)
 
 
@@ -187,5 +198,6 @@ def describe_lab_plan(plan: LabPlan, prices: dict | None = None) -> str:
         if price is not None:
             costs.append(cost(price, prompt_tokens, plan.max_tokens) * plan.runs * len(MODES))
     cost_said = f", at most about {format_cost(sum(costs))}" if len(costs) == len(plan.variants) else ""
-    return (f"{plan.requests} requests ({plan.runs} streamed and {plan.runs} not streamed per model), "
+    each = f" for each of {len(plan.variants)} settings" if len(plan.variants) > 1 else ""
+    return (f"{plan.requests} requests ({plan.runs} streamed and {plan.runs} not streamed{each}), "
             f"up to {plan.most_output_tokens:,} output tokens{cost_said}")

@@ -18,7 +18,7 @@ from textual.widgets import Button, DataTable, Input, Label, ProgressBar, Static
 from textual_plotext import PlotextPlot
 
 from tui_app.private_files import write_private_text
-from tui_app.runtime import DEFAULT_LAB_PROMPT, DEFAULT_LAB_RUNS, describe_lab_plan, lab_plan
+from tui_app.runtime import DEFAULT_LAB_PROMPT, DEFAULT_LAB_RUNS, LabChoices, describe_lab_plan, lab_plan
 from tui_app.screens.confirm_screen import ConfirmScreen
 from tui_app.screens.text_prompt_screen import TextPromptScreen
 from tui_app.stream.lab import MODES, STREAMING, LabPlan, LabResults, LabRun, run_lab
@@ -90,7 +90,7 @@ class LabScreen(Screen[None]):
             return "The prompt is empty."
         if not runs_text.isdigit() or not 1 <= int(runs_text) <= MOST_RUNS:
             return f"Runs: a whole number from 1 to {MOST_RUNS}."
-        return lab_plan(self.asking, prompt, models, int(runs_text))
+        return lab_plan(self.asking, prompt, LabChoices(models), int(runs_text))
 
     @on(Input.Changed)
     def show_plan(self) -> None:
