@@ -137,7 +137,9 @@ class ReplyView(GrowingFrame, Vertical, can_focus=True):
     async def sync(self, reply: Reply) -> None:
         self._reply = reply
         blocks = reply.blocks
-        for position in range(self._covered, len(blocks)):
+        # The stream goes on adding blocks while a view is mounted here: only those seen now are covered.
+        end = len(blocks)
+        for position in range(self._covered, end):
             last = self._parts[-1] if self._parts else None
             if blocks[position].kind == "text" and last is not None and last.run is not None:
                 last.run.add(blocks[position])  # the run goes on: the last part holds the blocks just before
@@ -150,7 +152,7 @@ class ReplyView(GrowingFrame, Vertical, can_focus=True):
                 part = Part(view_for(blocks[position]), position)
             self._parts.append(part)
             await self.mount(part.view, before=self._sources_view)
-        self._covered = len(blocks)
+        self._covered = end
         sources = self._sources_of(blocks)
         finished = reply.state.finished
         for number, part in enumerate(self._parts):
