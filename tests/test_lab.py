@@ -75,7 +75,7 @@ def test_the_lab_table_and_its_plan(tmp_path) -> None:
                      "claude-sonnet-5")
     assert result.returncode == 0, result.stderr
     assert "4 requests (1 streamed and 1 not streamed for each of 2 settings)" in result.stderr
-    for heading in ("claude-haiku-4-5 · streamed · 1 runs", "claude-sonnet-5 · not streamed · 1 runs"):
+    for heading in ("claude-haiku-4-5 · streamed · 1 run", "claude-sonnet-5 · not streamed · 1 run"):
         assert heading in result.stdout
     assert "first token (ms)" in result.stdout and "p95" in result.stdout
 
@@ -90,6 +90,11 @@ def test_the_lab_compares_efforts_and_thinking_settings_too(tmp_path) -> None:
     assert all(item["streaming"]["failed"] == 0 for item in found)
     refused = run_lab(tmp_path, "--runs", "1", "--thinking", "1024", "8192", "--max-tokens", "4096")
     assert refused.returncode == 2 and "--thinking 8192" in refused.stderr
+
+
+def test_an_empty_prompt_for_the_lab_is_a_usage_error(tmp_path) -> None:
+    result = run_lab(tmp_path, "-p", "   ")
+    assert result.returncode == 2 and "the lab's prompt is empty" in result.stderr
 
 
 def test_options_of_the_lab_alone_are_refused_elsewhere(tmp_path) -> None:

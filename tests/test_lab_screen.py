@@ -37,7 +37,7 @@ async def test_the_lab_measures_every_run_and_fills_its_table(make_app) -> None:
         table = lab.query_one(DataTable)
         assert table.row_count == 2
         assert [str(cell) for cell in table.get_row_at(0)[:3]] == ["claude-sonnet-5", "streamed", "2"]
-        assert "done: 4 runs" in str(lab.query_one("#lab-status").render())
+        assert "done: 4 requests" in str(lab.query_one("#lab-status").render())
         assert not lab.query_one("#lab-save-csv", Button).disabled
         await pilot.press("escape")
         await until(pilot, lambda: not isinstance(app.screen, LabScreen), "the lab to close")

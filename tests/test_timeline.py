@@ -55,6 +55,15 @@ def test_a_silence_of_two_seconds_is_a_stall_but_the_wait_for_the_first_event_is
     assert caption(Timeline.of([]), 1) == "Reply 1: no events yet."
 
 
+def test_the_silence_from_the_last_event_to_a_cancelled_reply_s_end_is_a_stall() -> None:
+    events = [event(0, 0.3, {"type": "message_start", "message": {}}), event(1, 0.6, delta("text_delta"))]
+    timeline = Timeline.of(events, ended=9.6)
+    assert timeline.end == 9.6
+    [stall] = timeline.stalls
+    assert stall.start == pytest.approx(0.6) and stall.seconds == pytest.approx(9.0)
+    assert Timeline.of(events, ended=1.0).stalls == []
+
+
 async def test_ctrl_t_draws_the_latest_reply_s_timeline_and_toggles_back(make_app) -> None:
     app = make_app()
     async with app.run_test(size=(140, 45)) as pilot:

@@ -284,12 +284,17 @@ def main(argv: list[str] | None = None) -> int:
         from tui_app.lab_cli import main_lab
         from tui_app.runtime import DEFAULT_LAB_RUNS, LabChoices
 
+        prompt = args.prompt
+        if prompt == "" and not sys.stdin.isatty():
+            prompt = sys.stdin.read()
+        if prompt is not None and not prompt.strip():
+            parser.error("the lab's prompt is empty; give one after -p, or leave -p out for the built-in one")
         for thinking in (args.thinking or [])[1:]:  # the first was checked with the other settings
             problems = asking_problems(max_tokens=settings.max_tokens, temperature=settings.temperature,
                                        thinking=thinking)
             if problems:
                 parser.error(f"--thinking {thinking}: {'; '.join(problems)}")
-        return main_lab(settings, args.prompt or None, LabChoices(args.model or [], args.effort or [],
+        return main_lab(settings, prompt, LabChoices(args.model or [], args.effort or [],
                                                                   args.thinking or []),
                         args.runs or DEFAULT_LAB_RUNS, args.as_json)
     if args.runs is not None or args.as_json:

@@ -85,7 +85,7 @@ def results_table(results: LabResults) -> str:
         for mode in MODES:
             runs = results.of(variant, mode)
             failed = sum(run.error is not None for run in runs)
-            lines.append(f"{neutralize(variant.label)} · {MODE_NAMES[mode]} · {len(runs)} runs"
+            lines.append(f"{neutralize(variant.label)} · {MODE_NAMES[mode]} · {len(runs)} run{'s' * (len(runs) != 1)}"
                          + (f" ({failed} failed)" if failed else ""))
             lines.append(f"  {'':18}{'p50':>10}{'p95':>10}{'min':>10}{'max':>10}")
             for measure, name in TABLE_MEASURES:

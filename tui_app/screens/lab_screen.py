@@ -52,13 +52,14 @@ class LabScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="lab"):
-            with Horizontal(id="lab-form"):
+            with Horizontal(classes="lab-form"):
                 yield Label("Prompt", classes="lab-label")
                 yield Input(DEFAULT_LAB_PROMPT, id="lab-prompt")
-                yield Label("Runs", classes="lab-label")
+            with Horizontal(classes="lab-form"):
+                yield Label("Runs of each", classes="lab-label")
                 yield Input(str(DEFAULT_LAB_RUNS), id="lab-runs", type="integer")
                 yield Label("Models", classes="lab-label")
-                yield Input(self.asking.model, id="lab-models", placeholder="one or more, by spaces")
+                yield Input(self.asking.model, id="lab-models", placeholder="models, by spaces")
                 yield Button("Start", id="lab-start", variant="primary")
             yield Static(id="lab-plan")
             with Horizontal(id="lab-progress-row"):
@@ -123,17 +124,18 @@ class LabScreen(Screen[None]):
     @work(group="lab", exclusive=True, exit_on_error=False)
     async def measure(self, results: LabResults) -> None:
         client = (await self.services.sdk_client()).with_options(max_retries=0)  # a retry would time two
-        self._say(f"run 1 of {results.plan.requests} …")
+        self._say(f"request 1 of {results.plan.requests} …")
         try:
             async for run in run_lab(client, results.plan):
                 results.runs.append(run)
                 self._show(results, run)
         except asyncio.CancelledError:
-            self._say(f"cancelled after {len(results.runs)} of {results.plan.requests} runs; their results are kept")
+            self._say(f"cancelled after {len(results.runs)} of {results.plan.requests} requests; "
+                      "their results are kept")
             self._set_saving(bool(results.runs))
             raise
         failed = sum(run.error is not None for run in results.runs)
-        self._say(f"done: {len(results.runs)} runs" + (f", {failed} failed" if failed else ""))
+        self._say(f"done: {len(results.runs)} requests" + (f", {failed} failed" if failed else ""))
         self._set_saving(True)
 
     def _show(self, results: LabResults, run: LabRun) -> None:
@@ -141,7 +143,7 @@ class LabScreen(Screen[None]):
         self.query_one(ProgressBar).update(progress=done)
         last = f"{MODE_NAMES[run.mode]} #{run.number}: " + (
             neutralize(run.error) if run.error else f"first token {_ms(run.ttft_ms)}, total {_ms(run.total_ms)}")
-        more = f" · run {done + 1} of {results.plan.requests} …" if done < results.plan.requests else ""
+        more = f" · request {done + 1} of {results.plan.requests} …" if done < results.plan.requests else ""
         self._say(last + more)
         self._fill_table(results)
         self._draw_chart()
@@ -167,6 +169,8 @@ class LabScreen(Screen[None]):
         plt.title("First token of every run (ms)")
         plt.xlabel("run")
         plt.ylim(0)  # from zero: the gap between the two ways of asking is the point
+        if self.results is not None:
+            plt.xticks(list(range(1, self.results.plan.runs + 1)))
         results = self.results
         if results is not None:
             for variant in results.plan.variants:

@@ -86,6 +86,7 @@ class ReplyPanes:
         await self._view.finish(session.reply)
         self._note_attempts(session)
         self._show_new_events(session)
+        self._event_log.reply_ended(self._number, session.timings.finished)
         self._event_log.note(f"stream ended · {Ending.of(session.reply).summary}", self._number)
         self._event_log.refresh_view()
         self._status_bar.show_session(session)

@@ -28,6 +28,7 @@ async def show_saved_events(event_log: EventLog, writer: StoreWriter | None, num
         return
     event_log.begin_reply(number, f"reply {number} · {turn.model} · saved")
     event_log.add_events(events, number)
+    event_log.reply_ended(number, turn.total)
     event_log.note(f"{len(events)} events · {turn.reply_state.value}", number)
     event_log.refresh_view()
 

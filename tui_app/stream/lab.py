@@ -110,7 +110,9 @@ class Spread:
     max: float | None
 
     def as_dict(self) -> dict[str, float | None]:
-        return {"p50": self.p50, "p95": self.p95, "min": self.min, "max": self.max}
+        """Rounded to a tenth: finer than a clock here measures."""
+        return {name: None if value is None else round(value, 1)
+                for name, value in (("p50", self.p50), ("p95", self.p95), ("min", self.min), ("max", self.max))}
 
 
 def percentile(ordered: Sequence[float], fraction: float) -> float:

@@ -47,11 +47,13 @@ class Timeline:
                 for text, thinking, other in zip(self.text, self.thinking, self.other)]
 
     @classmethod
-    def of(cls, events: Sequence[WireEvent], stall_seconds: float = STALL_SECONDS) -> Timeline:
-        """The timeline of one reply's events, in the order they arrived."""
+    def of(cls, events: Sequence[WireEvent], ended: float | None = None,
+           stall_seconds: float = STALL_SECONDS) -> Timeline:
+        """The timeline of one reply's events, in the order they arrived; `ended` is when the reply ended
+        (cancelled, or given up on, it may be long after its last event)."""
         if not events:
             return cls()
-        end = max(event.arrived for event in events)
+        end = max([event.arrived for event in events] + ([ended] if ended is not None else []))
         bucket = max(SMALLEST_BUCKET, end / BUCKETS)
         count = int(end / bucket) + 1
         timeline = cls(bucket, [0] * count, [0] * count, [0] * count, end=end, events=len(events))
@@ -64,6 +66,8 @@ class Timeline:
                 timeline.pings.append(event.arrived)
             elif event.type == "content_block_delta":
                 timeline._count(event)
+        if end - previous >= stall_seconds:  # silent from the last event to the end: the stall that ended it
+            timeline.stalls.append(Stall(previous, end - previous))
         return timeline
 
     def _count(self, event: WireEvent) -> None:

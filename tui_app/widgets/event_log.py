@@ -150,6 +150,8 @@ class EventLog(Vertical):
         """Entries the raw view has lines for (it catches up when shown)."""
         self._measuring = False
         self._timeline_reply = 0
+        self._ended: dict[int, float] = {}
+        """When each reply ended, in seconds from its request, once it has: its timeline runs to there."""
 
     def compose(self) -> ComposeResult:
         with ContentSwitcher(initial="event-lines", id="event-views"):
@@ -212,6 +214,7 @@ class EventLog(Vertical):
         """Forget every entry: another conversation is shown."""
         self._entries.clear()
         self._reply_of.clear()
+        self._ended.clear()
         self._summary = SummaryLines(self._entries)
         self._raw_written = 0
         self.query_one("#event-lines", EventLines).clear(self._summary)
@@ -220,6 +223,10 @@ class EventLog(Vertical):
     @property
     def _replies(self) -> int:
         return self._reply_of[-1] if self._reply_of else 0
+
+    def reply_ended(self, reply: int, seconds: float | None) -> None:
+        if seconds is not None:
+            self._ended[reply] = seconds
 
     def note(self, text: str, reply: int) -> None:
         """A line of the log's own about reply `reply` (a retry, how it ended)."""
@@ -260,7 +267,8 @@ class EventLog(Vertical):
     def refresh_view(self) -> None:
         if self.timeline_shown:
             reply = self._timeline_reply if self._timeline_reply in self._reply_of else self._replies
-            self.query_one("#event-timeline").show(self.events_of_reply(reply), reply)  # type: ignore[attr-defined]
+            timeline = self.query_one("#event-timeline")
+            timeline.show(self.events_of_reply(reply), reply, self._ended.get(reply))  # type: ignore[attr-defined]
             return
         view = self.view
         if view.id != "event-raw":

@@ -50,9 +50,9 @@ class TimelineView(Vertical):
         yield Static(id="timeline-caption")
         yield PlotextPlot(id="timeline-plot")
 
-    def show(self, events: Sequence[WireEvent], reply: int) -> Timeline:
-        """Draw reply `reply`'s timeline from its events so far."""
-        timeline = Timeline.of(events)
+    def show(self, events: Sequence[WireEvent], reply: int, ended: float | None = None) -> Timeline:
+        """Draw reply `reply`'s timeline from its events so far (and when it ended, once it has)."""
+        timeline = Timeline.of(events, ended)
         self.query_one("#timeline-caption", Static).update(Content(caption(timeline, reply)))
         plot = self.query_one(PlotextPlot)
         plt = plot.plt
@@ -62,15 +62,15 @@ class TimelineView(Vertical):
         starts = timeline.starts
         if starts:
             per_second = 1 / timeline.bucket
-            plt.stacked_bar(starts, [[count * per_second for count in timeline.text],
-                                     [count * per_second for count in timeline.thinking],
-                                     [count * per_second for count in timeline.other]],
-                            labels=["text", "thinking", "other"], width=timeline.bucket * 0.8)
+            series = [(name, [count * per_second for count in counts])
+                      for name, counts in (("text", timeline.text), ("thinking", timeline.thinking),
+                                           ("tool input", timeline.other)) if any(counts)]
+            if series:
+                plt.stacked_bar(starts, [values for _, values in series], labels=[name for name, _ in series],
+                                width=timeline.bucket * 0.8)
             if timeline.first_token is not None:
                 plt.vline(timeline.first_token, "green")
-            for ping in timeline.pings:
-                plt.vline(ping, "gray")
-            for stall in timeline.stalls:
+            for stall in timeline.stalls:  # pings are said in the line above: drawn, they would hide the rest
                 plt.vline(stall.start + stall.seconds, "red")
             end = timeline.end or 0.0
             ticks = [end * step / TICKS for step in range(TICKS + 1)]
