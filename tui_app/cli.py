@@ -282,7 +282,7 @@ def main(argv: list[str] | None = None) -> int:
     _start_debug_log(args, settings, os.environ)
     if args.lab:
         from tui_app.lab_cli import main_lab
-        from tui_app.runtime import DEFAULT_LAB_RUNS, LabChoices
+        from tui_app.lab_setup import DEFAULT_LAB_RUNS, LabChoices
 
         prompt = args.prompt
         if prompt == "" and not sys.stdin.isatty():
@@ -294,9 +294,8 @@ def main(argv: list[str] | None = None) -> int:
                                        thinking=thinking)
             if problems:
                 parser.error(f"--thinking {thinking}: {'; '.join(problems)}")
-        return main_lab(settings, prompt, LabChoices(args.model or [], args.effort or [],
-                                                                  args.thinking or []),
-                        args.runs or DEFAULT_LAB_RUNS, args.as_json)
+        choices = LabChoices(args.model or [], args.effort or [], args.thinking or [])
+        return main_lab(settings, prompt, choices, args.runs or DEFAULT_LAB_RUNS, args.as_json)
     if args.runs is not None or args.as_json:
         parser.error("--runs and --json go with --lab")
     if args.prompt is not None:

@@ -9,14 +9,14 @@ import os
 import sys
 from typing import TextIO
 
-from tui_app.runtime import DEFAULT_LAB_PROMPT, LabChoices, describe_lab_plan, lab_plan, open_runtime
+from tui_app.lab_setup import DEFAULT_LAB_PROMPT, LabChoices, describe_lab_plan, lab_plan
+from tui_app.runtime import open_runtime
 from tui_app.settings import Settings
 from tui_app.stream.backend import make_client
-from tui_app.stream.lab import MODES, STREAMING, LabPlan, LabResults, LabRun, Spread, run_lab
+from tui_app.stream.lab import MODE_NAMES, MODES, LabPlan, LabResults, LabRun, Spread, format_ms, run_lab
 from tui_app.text_safety import neutralize, say
 
 CANCELLED_EXIT = 130
-MODE_NAMES = {STREAMING: "streamed", "non_streaming": "not streamed"}
 TABLE_MEASURES = (("headers_ms", "headers (ms)"), ("ttft_ms", "first token (ms)"),
                   ("first_text_ms", "first text (ms)"), ("total_ms", "total (ms)"),
                   ("output_tokens", "output tokens"), ("tokens_per_second", "tokens/s"))
@@ -65,11 +65,9 @@ def run_line(run: LabRun) -> str:
     what = f"{run.variant.label} {MODE_NAMES[run.mode]} #{run.number}"
     if run.error is not None:
         return f"{what}: {neutralize(run.error)}"
-    return f"{what}: first token {_ms(run.ttft_ms)}, total {_ms(run.total_ms)}, {run.output_tokens} tokens"
+    timings = f"first token {format_ms(run.ttft_ms)}, total {format_ms(run.total_ms)}"
+    return f"{what}: {timings}, {run.output_tokens} tokens"
 
-
-def _ms(value: float | None) -> str:
-    return "–" if value is None else f"{value:,.0f} ms"
 
 
 def _number(value: float | None, measure: str) -> str:

@@ -7,17 +7,15 @@ import asyncio
 import threading
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from tui_app.demo.server import DemoServer
 from tui_app.model.asking import thinking_param
 from tui_app.model.context import ContextUse, last_context
 from tui_app.model.conversation import ChatSettings, Turn
-from tui_app.model.pricing import cost, format_cost, price_for
 from tui_app.settings import Settings, demo_backend, real_backend
 from tui_app.stream.backend import Backend, make_client
-from tui_app.stream.lab import MODES, LabPlan, Variant
 from tui_app.stream.source import ReplyRequest
 
 if TYPE_CHECKING:
@@ -164,40 +162,3 @@ class ClientMaker:
         build = self._build
         if build is not None and build.done() and build.exception() is None:
             await build.result().close()
-
-
-DEFAULT_LAB_PROMPT = "Explain in three short paragraphs how a reply streams as server-sent events."
-DEFAULT_LAB_RUNS = 5
-
-
-@dataclass(frozen=True)
-class LabChoices:
-    """What the TTFT lab compares: models, efforts and thinking settings (each empty: the one asked)."""
-
-    models: list[str] = field(default_factory=list)
-    efforts: list[str] = field(default_factory=list)
-    thinking: list[str] = field(default_factory=list)
-
-
-def lab_plan(asking: Settings | ChatSettings, prompt: str, choices: LabChoices, runs: int) -> LabPlan:
-    """The TTFT lab's requests: every model, effort and thinking setting chosen, each with the others (or the
-    one asked), with the max tokens asked."""
-    variants = [Variant(model, effort, thinking_param(thinking, asking.thinking_display))
-                for model in choices.models or [asking.model]
-                for effort in choices.efforts or [asking.effort]
-                for thinking in choices.thinking or [asking.thinking]]
-    return LabPlan(prompt, variants, runs, asking.max_tokens)
-
-
-def describe_lab_plan(plan: LabPlan, prices: dict | None = None) -> str:
-    """The requests the lab will send and the most their output may cost, in a line."""
-    costs = []
-    prompt_tokens = len(plan.prompt) // 4 + 8  # a rough count: the cost said is an upper bound in any case
-    for variant in plan.variants:
-        price = price_for(variant.model, prices)
-        if price is not None:
-            costs.append(cost(price, prompt_tokens, plan.max_tokens) * plan.runs * len(MODES))
-    cost_said = f", at most about {format_cost(sum(costs))}" if len(costs) == len(plan.variants) else ""
-    each = f" for each of {len(plan.variants)} settings" if len(plan.variants) > 1 else ""
-    return (f"{plan.requests} requests ({plan.runs} streamed and {plan.runs} not streamed{each}), "
-            f"up to {plan.most_output_tokens:,} output tokens{cost_said}")

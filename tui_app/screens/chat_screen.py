@@ -39,7 +39,6 @@ from tui_app.widgets.status_bar import StatusBar
 from tui_app.widgets.transcript_view import TranscriptView
 
 if TYPE_CHECKING:
-
     from tui_app.stream.events import WireEvent
     from tui_app.stream.session import ReplySession
     from tui_app.widgets.reply_view import ReplyView
@@ -139,9 +138,9 @@ class ChatScreen(ConversationSwitching, MainScreen):
         # A character typed while the transcript or the event log has focus is meant for the prompt, as in chat
         # apps; the keys those panes bind (c, e, a …) keep their meaning. (The prompt stops the characters typed
         # in it; one reaching here was sent to a pane, maybe just before a key of the same burst moved focus.)
-        prompt = self.query_one(PromptInput)
         if not event.is_printable or event.key in self.app.active_bindings:
             return
+        prompt = self.query_one(PromptInput)
         event.stop()
         event.prevent_default()
         self.set_focus(prompt)  # at once: the next key of a burst goes to the prompt itself

@@ -17,11 +17,11 @@ from textual.screen import Screen
 from textual.widgets import Button, DataTable, Input, Label, ProgressBar, Static
 from textual_plotext import PlotextPlot
 
+from tui_app.lab_setup import DEFAULT_LAB_PROMPT, DEFAULT_LAB_RUNS, LabChoices, describe_lab_plan, lab_plan
 from tui_app.private_files import write_private_text
-from tui_app.runtime import DEFAULT_LAB_PROMPT, DEFAULT_LAB_RUNS, LabChoices, describe_lab_plan, lab_plan
 from tui_app.screens.confirm_screen import ConfirmScreen
 from tui_app.screens.text_prompt_screen import TextPromptScreen
-from tui_app.stream.lab import MODES, STREAMING, LabPlan, LabResults, LabRun, run_lab
+from tui_app.stream.lab import MODE_NAMES, MODES, LabPlan, LabResults, LabRun, format_ms, run_lab
 from tui_app.text_safety import neutralize
 
 if TYPE_CHECKING:
@@ -29,12 +29,8 @@ if TYPE_CHECKING:
     from tui_app.screens.chat_services import ChatServices
 
 MOST_RUNS = 100
-MODE_NAMES = {STREAMING: "streamed", "non_streaming": "not streamed"}
 COLUMNS = ("model", "mode", "runs", "first token p50", "p95", "min", "max", "total p50", "p95 ", "tokens/s p50")
 
-
-def _ms(value: float | None) -> str:
-    return "–" if value is None else f"{value:,.0f} ms"
 
 
 class LabScreen(Screen[None]):
@@ -141,8 +137,8 @@ class LabScreen(Screen[None]):
     def _show(self, results: LabResults, run: LabRun) -> None:
         done = len(results.runs)
         self.query_one(ProgressBar).update(progress=done)
-        last = f"{MODE_NAMES[run.mode]} #{run.number}: " + (
-            neutralize(run.error) if run.error else f"first token {_ms(run.ttft_ms)}, total {_ms(run.total_ms)}")
+        timings = f"first token {format_ms(run.ttft_ms)}, total {format_ms(run.total_ms)}"
+        last = f"{MODE_NAMES[run.mode]} #{run.number}: " + (neutralize(run.error) if run.error else timings)
         more = f" · request {done + 1} of {results.plan.requests} …" if done < results.plan.requests else ""
         self._say(last + more)
         self._fill_table(results)
@@ -159,8 +155,8 @@ class LabScreen(Screen[None]):
                 first, total = results.spread(variant, mode, "ttft_ms"), results.spread(variant, mode, "total_ms")
                 speed = results.spread(variant, mode, "tokens_per_second").p50
                 table.add_row(Text(neutralize(variant.label)), MODE_NAMES[mode], str(first.runs),
-                              _ms(first.p50), _ms(first.p95), _ms(first.min), _ms(first.max),
-                              _ms(total.p50), _ms(total.p95), "–" if speed is None else f"{speed:,.1f}")
+                              format_ms(first.p50), format_ms(first.p95), format_ms(first.min), format_ms(first.max),
+                              format_ms(total.p50), format_ms(total.p95), "–" if speed is None else f"{speed:,.1f}")
 
     def _draw_chart(self) -> None:
         plot = self.query_one(PlotextPlot)

@@ -18,6 +18,8 @@ if TYPE_CHECKING:
 STREAMING, NOT_STREAMING = "streaming", "non_streaming"
 MODES = (STREAMING, NOT_STREAMING)
 """The lab's two ways of asking, in the order each pair of runs is sent."""
+MODE_NAMES = {STREAMING: "streamed", NOT_STREAMING: "not streamed"}
+"""Each way of asking, as the lab's tables and progress say it."""
 CONTENT_DELTAS = ("text_delta", "thinking_delta", "input_json_delta", "citations_delta")
 
 
@@ -113,6 +115,11 @@ class Spread:
         """Rounded to a tenth: finer than a clock here measures."""
         return {name: None if value is None else round(value, 1)
                 for name, value in (("p50", self.p50), ("p95", self.p95), ("min", self.min), ("max", self.max))}
+
+
+def format_ms(value: float | None) -> str:
+    """`1,234 ms`; `–` when not measured."""
+    return "–" if value is None else f"{value:,.0f} ms"
 
 
 def percentile(ordered: Sequence[float], fraction: float) -> float:

@@ -188,8 +188,8 @@ class EventLog(Vertical):
             switcher.current = "event-lines"
             self.border_title = "Events"
         else:
-            self._timeline_reply = self._reply_of[self._selected_entry()] if self._selected_entry() is not None \
-                else self._replies
+            selected = self._selected_entry()
+            self._timeline_reply = self._reply_of[selected] if selected is not None else self._replies
             switcher.current = "event-timeline"
             self.border_title = "Events · timeline"
         self.refresh_view()

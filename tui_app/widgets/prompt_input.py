@@ -94,10 +94,10 @@ class PromptInput(TextArea):
             self.sent_prompts.append(prompt)
         self._recalled = None
 
-    def show_history(self, sent: list[str], earlier: list[str] | None = None) -> None:
-        """The prompts Up walks back through: `sent` in this conversation (oldest first), then `earlier` ones
-        of other conversations and runs (newest first)."""
-        self.sent_prompts, self.earlier_prompts = list(sent), list(earlier or [])
+    def show_history(self, sent: list[str]) -> None:
+        """The prompts Up walks back through: `sent` in this conversation (oldest first); those of other
+        conversations come later, into `earlier_prompts`."""
+        self.sent_prompts, self.earlier_prompts = list(sent), []
         self._recalled = None
 
     def recall(self, step: int) -> bool:
