@@ -28,6 +28,7 @@ from tui_app.stream.backend import Backend
 from tui_app.text_safety import neutralize
 from tui_app.textual_compat.clipboard import remember_copied_text
 from tui_app.textual_compat.theme import set_theme_before_styling
+from tui_app.theme_files import user_themes_dir
 from tui_app.theme_loader import event_colour_defaults, load_themes
 from tui_app.widgets import code_lexers
 from tui_app.widgets.copy_request import CopyRequest
@@ -215,8 +216,7 @@ class ClaudeTUI(App):
         Set here rather than once mounted: a theme set after the style sheet is first applied parses
         and applies it all again.
         """
-        user_dir = self.settings.config_path.parent / "themes" if self.settings.config_path else None
-        themes, theme_problems = load_themes(user_dir)
+        themes, theme_problems = load_themes(user_themes_dir(self.settings.config_path))
         for theme in themes:
             self.register_theme(theme)
         problems = [str(problem) for problem in theme_problems]

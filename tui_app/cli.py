@@ -190,32 +190,16 @@ def unknown_theme(settings: Settings) -> list[str]:
     """The settings problem of a theme that does not exist, in the app's words, found without Textual's app:
     print mode never loads Textual. A theme file that reads as TOML counts, though the app may refuse its
     colours (checking them takes Textual; the app reports such a file when it starts)."""
+    from tui_app.theme_files import theme_file_names, user_themes_dir
+
     wanted = settings.theme
-    user_dir = settings.config_path.parent / "themes" if settings.config_path else None
-    names = _theme_file_names(user_dir)
+    names = theme_file_names(user_themes_dir(settings.config_path))
     if wanted in names:
         return []
     names |= _textual_theme_names()
     if wanted in names:
         return []
     return [f'theme "{wanted}" ({settings.source("theme")}) does not exist; these do: {", ".join(sorted(names))}']
-
-
-def _theme_file_names(user_dir: Path | None) -> set[str]:
-    """The names of the shipped themes and the user's, as `tui_app.theme_loader` reads them."""
-    from tui_app import themes
-    from tui_app.config import tomllib
-
-    folders = [Path(folder) for folder in themes.__path__] + ([user_dir] if user_dir is not None else [])
-    names = set()
-    for path in (path for folder in folders if folder.is_dir() for path in folder.glob("*.toml")):
-        try:
-            name = tomllib.loads(path.read_bytes().decode("utf-8")).get("name", path.stem)
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
-            continue  # skipped by the app too
-        if isinstance(name, str):
-            names.add(name)
-    return names
 
 
 def _textual_theme_names() -> set[str]:

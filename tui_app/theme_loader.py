@@ -27,6 +27,7 @@ from textual.dom import BadIdentifier, check_identifiers
 from textual.theme import Theme
 
 from tui_app.config import TOO_DEEP, locate_syntax_error
+from tui_app.theme_files import shipped_theme_files, user_theme_files
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -205,18 +206,8 @@ def load_themes(user_dir: Path | None) -> tuple[list[Theme], list[ThemeProblem]]
     return list(themes.values()), problems
 
 
-def shipped_theme_files() -> list[Path]:
-    """The theme files installed with the app, read from the package's folder before the first frame:
-    `importlib.resources` would load `zipfile` for it, which costs more than reading the four files."""
-    from tui_app import themes
-
-    return [path for folder in themes.__path__ for path in Path(folder).glob("*.toml")]
-
-
 def _user_theme_files(user_dir: Path | None, problems: list[ThemeProblem]) -> Iterable[tuple[str, str, Path]]:
-    if user_dir is None or not user_dir.is_dir():
-        return
-    for path in sorted(user_dir.glob("*.toml")):
+    for path in user_theme_files(user_dir):
         try:
             yield path.name, path.read_bytes().decode("utf-8"), path
         except (OSError, UnicodeDecodeError) as error:
