@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from pathlib import Path
 
 from textual.widgets import Button, DataTable, Input
 
@@ -19,6 +20,16 @@ async def open_lab(pilot) -> LabScreen:
     await pilot.press("f7")
     await until(pilot, lambda: isinstance(pilot.app.screen, LabScreen), "the lab")
     return pilot.app.screen
+
+
+async def save_as(pilot, lab: LabScreen, fmt: str, target: Path) -> str:
+    """Save the lab's results with its button, naming `target` where it asks; the file's text."""
+    lab.query_one(f"#lab-save-{fmt}", Button).press()
+    await until(pilot, lambda: isinstance(pilot.app.screen, TextPromptScreen), "where to save")
+    pilot.app.screen.query_one(Input).value = str(target)
+    await pilot.press("enter")
+    await until(pilot, target.exists, "the file")
+    return target.read_text()
 
 
 async def test_the_lab_measures_every_run_and_fills_its_table(make_app) -> None:
@@ -57,21 +68,9 @@ async def test_escape_cancels_the_lab_and_keeps_the_runs_measured(make_app, tmp_
         kept = len(lab.results.runs)
         assert 1 <= kept < lab.results.plan.requests
         assert "cancelled after" in str(lab.query_one("#lab-status").render())
-        lab.query_one("#lab-save-csv", Button).press()
-        await until(pilot, lambda: isinstance(app.screen, TextPromptScreen), "where to save")
-        target = tmp_path / "lab.csv"
-        app.screen.query_one(Input).value = str(target)
-        await pilot.press("enter")
-        await until(pilot, target.exists, "the file")
-        rows = list(csv.DictReader(io.StringIO(target.read_text())))
+        rows = list(csv.DictReader(io.StringIO(await save_as(pilot, lab, "csv", tmp_path / "lab.csv"))))
         assert len(rows) == kept and rows[0]["mode"] == "streaming" and float(rows[0]["ttft_ms"]) > 0
-        lab.query_one("#lab-save-json", Button).press()
-        await until(pilot, lambda: isinstance(app.screen, TextPromptScreen), "where to save")
-        saved = tmp_path / "lab.json"
-        app.screen.query_one(Input).value = str(saved)
-        await pilot.press("enter")
-        await until(pilot, saved.exists, "the file")
-        found = json.loads(saved.read_text())
+        found = json.loads(await save_as(pilot, lab, "json", tmp_path / "lab.json"))
         assert found["summary"]["model"] == "claude-sonnet-5" and len(found["runs"]) == kept
 
 
