@@ -178,3 +178,13 @@ async def test_the_event_log_keeps_its_newest_line_in_sight_when_the_terminal_sh
         await pilot.pause()
         await pilot.pause()
         assert lines.max_scroll_y > 0 and lines.scroll_y == lines.max_scroll_y
+
+
+async def test_the_event_log_shown_again_with_f2_shows_its_newest_line(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(60, 20)) as pilot:
+        await send_and_finish(pilot, "echo hello")  # the panel hidden at this width: the lines came meanwhile
+        lines = app.query_one(EventLines)
+        await pilot.press("f2")
+        await pilot.pause()
+        assert lines.max_scroll_y > 0 and lines.scroll_y == lines.max_scroll_y

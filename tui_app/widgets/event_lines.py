@@ -163,7 +163,11 @@ class EventLines(SizeUpdates, ScrollView, can_focus=True):
         if laid_out_as == self._laid_out_as:
             return False
         self._laid_out_as = laid_out_as
-        return self.textual_sizes_laid_out(size, virtual_size, container_size, layout)
+        resized = self.textual_sizes_laid_out(size, virtual_size, container_size, layout)
+        if self._following:
+            # A view made shorter, or shown again, keeps its offset: its newest lines would fall below it.
+            self.scroll_end(animate=False, immediate=True, x_axis=False)
+        return resized
 
     def notify_style_update(self) -> None:
         self._strips.clear()  # a theme's colours are in them
@@ -196,11 +200,6 @@ class EventLines(SizeUpdates, ScrollView, can_focus=True):
         if self._following:
             self.scroll_end(animate=False, immediate=True, x_axis=False)
         self.refresh()
-
-    def on_resize(self) -> None:
-        # A view made shorter keeps its offset, and its newest lines would fall below it: follow them still.
-        if self._following:
-            self.call_after_refresh(self.scroll_end, animate=False, immediate=True, x_axis=False)
 
     def widen(self) -> None:
         """Take in the width of lines measured since the last look (a source measures its lines lazily)."""
