@@ -20,7 +20,7 @@ from textual.worker import Worker, WorkerState
 from tui_app.config import remember_theme
 from tui_app.demo.server import DemoServer
 from tui_app.gc_policy import release_collections_after_start_up
-from tui_app.runtime import ClientMaker, open_events_file, open_runtime
+from tui_app.runtime import ClientMaker, Watch, open_events_file, open_runtime
 from tui_app.screens.chat_screen import ChatScreen
 from tui_app.settings import DEFAULT_THEME, Settings, key_action_names
 from tui_app.store.errors import StoreError
@@ -79,8 +79,11 @@ class ClaudeTUI(App):
         environ: Mapping[str, str] | None = None,
         clock: Callable[[], float] | None = None,
         resume: Resume = None,
+        watch: Watch | None = None,
     ) -> None:
+        """`watch`: show a recording played again, or the inspecting proxy's exchanges, not the chat's own."""
         super().__init__()
+        self.watch = watch
         self.settings = settings or Settings()
         self._environ = os.environ if environ is None else environ
         self.clock = clock
@@ -128,7 +131,7 @@ class ClaudeTUI(App):
         runtime = open_runtime(settings, self._environ)
         self.backend, self.demo_server = runtime.backend, runtime.demo_server
         self._client_maker = ClientMaker(runtime.backend)
-        if runtime.is_demo:
+        if runtime.is_demo and self.watch is None:
             await chat.add_notice(DEMO_NOTICE)
         try:
             self.events_file = open_events_file(settings, self._events_file_failed)
@@ -155,6 +158,15 @@ class ClaudeTUI(App):
         self.chat.read_models()
         if self._resume is None:
             self._open_store()  # nothing to show from it yet: SQLite and the store load after the first frame
+        if self.watch is not None:
+            self.run_worker(self._start_watching(self.watch), group="watch")
+
+    async def _start_watching(self, watch: Watch) -> None:
+        if watch.recording is not None:
+            await self.chat.start_replay(watch.recording, watch.speed)
+        elif watch.feed is not None and watch.proxy is not None:
+            watch.feed.attach(asyncio.get_running_loop())
+            await self.chat.start_inspecting(watch.feed, watch.proxy.url, watch.upstream)
 
     async def store_opened(self) -> None:
         """Wait until the store is open or known to be unusable: replies wait for it, so none goes unsaved."""

@@ -72,6 +72,17 @@ def build_parser() -> argparse.ArgumentParser:
     lab.add_argument("--runs", type=_positive_int, default=None, metavar="N",
                      help="--lab: requests of each kind per model (default 5)")
     lab.add_argument("--json", dest="as_json", action="store_true", help="--lab: the results as JSON")
+    watch = parser.add_argument_group("streams from elsewhere: a recording, or another client's")
+    watch.add_argument("--replay", type=Path, default=None, metavar="FILE",
+                       help="play a recorded stream in the app (an --events file, a raw event stream as curl -N "
+                       "saves it, an SDK's fixture), or print its reply with -p; nothing is sent")
+    watch.add_argument("--speed", type=_non_negative_float, default=None, metavar="X",
+                       help="--replay: X times the recorded pace (default 1; 0 plays at once; a file without "
+                       "arrival times plays at once)")
+    watch.add_argument("--inspect", default=None, metavar="[HOST:]PORT",
+                       help="run a proxy on PORT and show every exchange of the clients pointed at it "
+                       "(ANTHROPIC_BASE_URL=http://127.0.0.1:PORT), passed on to --base-url (default: "
+                       "ANTHROPIC_BASE_URL, else Anthropic's API) byte for byte")
     parser.add_argument("--print-config", action="store_true",
                         help="print the effective settings and where each came from, then exit")
     history = parser.add_argument_group("conversations (kept in SQLite; see --print-config for where)")
@@ -264,6 +275,10 @@ def main(argv: list[str] | None = None) -> int:
             return export_conversation(settings, args.export, args.format, args.output, sys.stdout, sys.stderr)
         return list_conversations(settings, args.list_conversations, sys.stdout, sys.stderr)
     _start_debug_log(args, settings, os.environ)
+    if args.replay is not None or args.inspect is not None or args.speed is not None:
+        from tui_app.watch_cli import main_watch
+
+        return main_watch(args, settings, os.environ, parser)
     if args.lab:
         from tui_app.lab_cli import main_lab
         from tui_app.lab_setup import DEFAULT_LAB_RUNS, LabChoices

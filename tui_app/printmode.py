@@ -15,7 +15,9 @@ from tui_app.settings import Settings
 from tui_app.stream.backend import Backend, make_client
 from tui_app.stream.failures import FailureKind
 from tui_app.stream.recorder import EventsFile
+from tui_app.stream.replay import Playback, Recording, ReplaySource
 from tui_app.stream.reply import ContentBlock, ReplyState
+from tui_app.stream.session import ReplySession
 from tui_app.text_safety import neutralize, say
 
 BROKEN_PIPE_EXIT = 141
@@ -81,6 +83,39 @@ async def _stream(
     request = request_for(chat_settings(settings), [{"role": "user", "content": prompt}])
     session = reply_session(make_client(backend), backend, request, recorder)
     session.on_attempt = lambda attempt: say(stderr, attempt.describe())
+    return await print_reply(session, stdout, stderr)
+
+
+def run_replay_print(recording: Recording, speed: float, stdout: BinaryIO, stderr: TextIO) -> int:
+    """Print each reply of a recording as print mode prints a live one (nothing is read, nothing is sent);
+    return the first reply's exit code that is not 0, else 0."""
+
+    stdout_ends_with_newline = [True]
+
+    async def play() -> int:
+        playback, codes = Playback(speed), []
+        for number, recorded in enumerate(recording.replies):
+            if number and not stdout_ends_with_newline[0]:
+                stdout.write(b"\n")  # each reply starts on a line of its own
+            playback.start()
+            session = ReplySession(ReplaySource(recorded, playback), base_url=str(recording.path),
+                                   clock=playback.clock)
+            codes.append(await print_reply(session, stdout, stderr, stdout_ends_with_newline))
+        return next((code for code in codes if code), 0)
+
+    try:
+        return asyncio.run(play())
+    except KeyboardInterrupt:
+        stderr.write("claude-tui: replay stopped\n")
+        return FailureKind.CANCELLED.exit_code
+    except BrokenPipeError:
+        _silence_stdout()
+        return BROKEN_PIPE_EXIT
+
+
+async def print_reply(session: ReplySession, stdout: BinaryIO, stderr: TextIO,
+                      newline_at_end: list[bool] | None = None) -> int:
+    """Stream `session`'s reply to `stdout` and say on `stderr` what is not its text; its exit code."""
     reply = session.reply
     to_terminal = stdout.isatty()
     written: list[int] = []
@@ -103,6 +138,8 @@ async def _stream(
             elif place not in told and block.stopped is not None and (line := server_tool_line(block)):
                 told.add(place)
                 say(stderr, line)
+    if newline_at_end is not None:
+        newline_at_end[0] = ends_with_newline or to_terminal
     if to_terminal and not ends_with_newline:
         stdout.write(b"\n")  # the shell's prompt starts on a line of its own
         stdout.flush()

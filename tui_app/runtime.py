@@ -21,8 +21,11 @@ from tui_app.stream.source import ReplyRequest
 if TYPE_CHECKING:
     import anthropic
 
+    from tui_app.proxy.feed import ExchangeFeed
+    from tui_app.proxy.server import InspectProxy
     from tui_app.stream.models import ModelCatalog
     from tui_app.stream.recorder import EventsFile
+    from tui_app.stream.replay import Recording
     from tui_app.stream.session import Clock, ReplySession
 
 
@@ -162,3 +165,19 @@ class ClientMaker:
         build = self._build
         if build is not None and build.done() and build.exception() is None:
             await build.result().close()
+
+
+@dataclass
+class Watch:
+    """What the app shows instead of its own replies: a recording played again, or the exchanges of the
+    inspecting proxy (already listening: it is stopped with `close`)."""
+
+    recording: Recording | None = None
+    speed: float = 1.0
+    feed: ExchangeFeed | None = None
+    proxy: InspectProxy | None = None
+    upstream: str = ""
+
+    def close(self) -> None:
+        if self.proxy is not None:
+            self.proxy.stop()

@@ -27,6 +27,7 @@ from tui_app.screens.conversation_switching import ConversationSwitching
 from tui_app.screens.main_screen import MainScreen
 from tui_app.screens.reply_display import ReplyEnded, ReplyPanes
 from tui_app.screens.saved_events import show_reply_events
+from tui_app.screens.watching import Watching
 from tui_app.stream.failures import FailureKind
 from tui_app.stream.models import ModelCatalog
 from tui_app.stream.reply import ReplyState
@@ -52,7 +53,7 @@ CANCEL_WINDOW = 2.0
 """Seconds within which a second Escape cancels the reply streaming: one alone may be a stray key."""
 
 
-class ChatScreen(ConversationSwitching, MainScreen):
+class ChatScreen(Watching, ConversationSwitching, MainScreen):
     """Talk to Claude and watch the stream."""
 
     BINDINGS = [
@@ -138,7 +139,7 @@ class ChatScreen(ConversationSwitching, MainScreen):
         # A character typed while the transcript or the event log has focus is meant for the prompt, as in chat
         # apps; the keys those panes bind (c, e, a …) keep their meaning. (The prompt stops the characters typed
         # in it; one reaching here was sent to a pane, maybe just before a key of the same burst moved focus.)
-        if not event.is_printable or event.key in self.app.active_bindings:
+        if not event.is_printable or event.key in self.app.active_bindings or self.watching:
             return
         prompt = self.query_one(PromptInput)
         event.stop()
@@ -149,9 +150,12 @@ class ChatScreen(ConversationSwitching, MainScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "cancel_reply":
             return self.streaming
-        return True
+        watching = self.check_watching_action(action)
+        return True if watching is None else watching
 
     def refuse_while_replying(self, what: str) -> bool:
+        if self.watching is not None and self.refuse_while_watching(what):
+            return True
         if self.replying:
             cancel = self.settings.keys.label("cancel_reply")
             self.notify(f"A reply is still streaming: {cancel} twice cancels it, then {what}.", severity="warning")

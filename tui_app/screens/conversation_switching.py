@@ -38,8 +38,12 @@ class ConversationSwitching(Screen):
     settings: Settings
     conversation: Conversation
 
+    def wake_prompt(self) -> None:
+        """The prompt takes prompts again (see `Watching`)."""
+
     async def show_conversation(self, conversation: Conversation) -> None:
         """Show `conversation` in place of the one on screen."""
+        self.wake_prompt()
         self.conversation = conversation
         self.session = self._reply_turn = None
         if self.editing is not None:  # a prompt put back to be fixed belongs to the conversation left

@@ -34,11 +34,28 @@ class Failure:
     """One line: what happened and what to do."""
 
 
+class AnsweredWithStatus(Exception):
+    """A watched answer (not the SDK's) came with an HTTP error status; `body` is its text."""
+
+    def __init__(self, status: int, body: str) -> None:
+        super().__init__(f"HTTP {status}")
+        self.status = status
+        self.body = body
+
+
+class StreamCut(Exception):
+    """A watched answer's body ended early; the message says how."""
+
+
 def classify_exception(error: BaseException, base_url: str, idle_timeout: float | None = None) -> Failure:
     """Turn an SDK, transport or stream exception into a `Failure` without a traceback.
 
     `idle_timeout` is the seconds of silence after which a stream counts as stalled, to name in the message.
     """
+    if isinstance(error, AnsweredWithStatus):
+        return status_failure(error.status, _body_detail(error.body) or error.body.strip()[:200] or "no body")
+    if isinstance(error, StreamCut):
+        return Failure(FailureKind.INCOMPLETE, str(error))
     import anthropic
     import httpx2
 
@@ -62,8 +79,11 @@ def classify_exception(error: BaseException, base_url: str, idle_timeout: float 
 
 
 def _status_failure(error: anthropic.APIStatusError) -> Failure:
-    status = error.status_code
-    detail = _error_detail(error)
+    return status_failure(error.status_code, _error_detail(error))
+
+
+def status_failure(status: int, detail: str) -> Failure:
+    """An HTTP status and the server's words about it, as a failure."""
     if status == 200:
         # An `error` event inside a 200 stream, raised by the SDK's stream layer.
         kind = FailureKind.OVERLOADED if "overloaded" in detail else FailureKind.SERVER
@@ -83,14 +103,27 @@ def _status_failure(error: anthropic.APIStatusError) -> Failure:
 
 
 def _error_detail(error: anthropic.APIStatusError) -> str:
-    body = error.body
+    return _detail_of(error.body) or error.message
+
+
+def _body_detail(text: str) -> str | None:
+    import json
+
+    try:
+        return _detail_of(json.loads(text))
+    except ValueError:
+        return None
+
+
+def _detail_of(body: object) -> str | None:
+    """`type: message` of an API error body, or None."""
     if isinstance(body, dict):
         inner = body.get("error") if isinstance(body.get("error"), dict) else body
         kind, message = inner.get("type"), inner.get("message")
         if kind or message:
             detail = f"{kind}: {message}" if kind and message else str(kind or message)
             return detail.rstrip(". ")
-    return error.message
+    return None
 
 
 def _describe(error: BaseException) -> str:

@@ -71,11 +71,18 @@ class ReplyView(GrowingFrame, Vertical, can_focus=True):
     DEFAULT_CSS = """
     ReplyView { height: auto; }
     """
-    BINDINGS = [Binding("c,enter", "copy", "Copy reply"), Binding("e", "show_events", "Its events")]
+    BINDINGS = [Binding("c,enter", "copy", "Copy reply"), Binding("e", "show_events", "Its events"),
+                Binding("r", "replay", "Replay it")]
 
     @dataclass
     class EventsRequested(Message):
         """Show this reply's wire events in the event log."""
+
+        turn: Turn
+
+    @dataclass
+    class ReplayRequested(Message):
+        """Play this reply's saved events again."""
 
         turn: Turn
 
@@ -109,6 +116,9 @@ class ReplyView(GrowingFrame, Vertical, can_focus=True):
 
     def action_show_events(self) -> None:
         self.post_message(self.EventsRequested(self.turn))
+
+    def action_replay(self) -> None:
+        self.post_message(self.ReplayRequested(self.turn))
 
     def compose(self) -> ComposeResult:
         # A saved reply's blocks are composed with it: one layout pass for a whole page of turns.
