@@ -45,11 +45,12 @@ def make_app(tmp_path) -> Callable[..., ClaudeTUI]:
     def make(**overrides: object) -> ClaudeTUI:
         clock = overrides.pop("clock", None)
         resume = overrides.pop("resume", None)
+        watch = overrides.pop("watch", None)
         settings = Settings(demo_pacing=UNPACED)
         settings.history.file = str(tmp_path / "conversations.db")
         for name, value in overrides.items():
             setattr(settings, name, value)
-        return WatchedTUI(settings, environ={}, clock=clock, resume=resume)
+        return WatchedTUI(settings, environ={}, clock=clock, resume=resume, watch=watch)
 
     return make
 
