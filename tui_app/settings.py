@@ -36,6 +36,8 @@ class KeyBindings:
     lab: str = "f7"
     edit_prompt: str = "ctrl+up"
     new_conversation: str = "ctrl+n"
+    pause_replay: str = "space"
+    step_replay: str = "full_stop"
     help: str = "f1"
     command_palette: str = "ctrl+p"
     quit: str = "ctrl+q"
@@ -47,11 +49,17 @@ class KeyBindings:
         return key_label(getattr(self, action))
 
 
+KEY_SIGNS = {"full_stop": ".", "comma": ",", "minus": "-", "plus": "+", "slash": "/", "question_mark": "?",
+             "colon": ":", "semicolon": ";", "space": "Space"}
+"""Keys Textual names by word that a person writes as a sign."""
+
+
 def key_label(keys: str) -> str:
     """How a person writes keys: 'ctrl+y,shift+enter' -> 'Ctrl+Y, Shift+Enter'."""
 
     def one(key: str) -> str:
-        return "+".join(part.upper() if len(part) == 1 else part.capitalize() for part in key.split("+"))
+        return "+".join(part.upper() if len(part) == 1 else KEY_SIGNS.get(part, part.capitalize())
+                        for part in key.split("+"))
 
     return ", ".join(one(key.strip()) for key in keys.split(",") if key.strip())
 
@@ -71,6 +79,8 @@ KEY_ACTIONS: dict[str, str] = {
     "lab": "TTFT lab: time to first token, streamed against not streamed",
     "edit_prompt": "Edit the last prompt and send it again in its place",
     "new_conversation": "Start a new conversation",
+    "pause_replay": "Replay: pause and play on",
+    "step_replay": "Replay: one more event, paused",
     "help": "This help",
     "command_palette": "Command palette (themes, copy, panels …)",
     "quit": "Quit",

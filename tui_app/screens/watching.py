@@ -4,6 +4,7 @@ replies go through the same session, runner and panes as the chat's own; the pro
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -69,11 +70,15 @@ class Watching(Screen):
             return True
         return False
 
-    def rest_prompt(self, title: str) -> None:
-        """While the chat shows streams it did not ask for, nothing can be sent; the prompt says why."""
+    def rest_prompt(self, title: str, backend: str) -> None:
+        """While the chat shows streams it did not ask for, nothing can be sent; the prompt says why, and the
+        status bar where the replies come from."""
         prompt = self.query_one(PromptInput)
         prompt.disabled = True
         prompt.border_title = title
+        prompt.border_subtitle = ""
+        self.query_one(StatusBar).show_idle(backend, self.conversation.settings)
+        self.set_focus(self.query_one(TranscriptView))  # its keys scroll and page; the prompt takes none
 
     def wake_prompt(self) -> None:
         if self.watching == INSPECTING:
@@ -82,13 +87,17 @@ class Watching(Screen):
         prompt = self.query_one(PromptInput)
         prompt.disabled = False
         prompt.border_title = "Prompt"
+        prompt.border_subtitle = prompt.keys_hint
+        self.set_focus(prompt)
 
     async def start_replay(self, recording: Recording, speed: float, *, title: str | None = None) -> None:
         """Play every reply of `recording` in a conversation of its own, which is not saved."""
         await self.show_conversation(Conversation(chat_settings(self.settings), title=title or
                                                   f"Replay · {recording.path.name}"))
         self.watching, self.playback = REPLAYING, Playback(speed)
-        self.rest_prompt("Replay: Space pauses, . steps one event · Ctrl+N starts a new conversation")
+        keys = self.settings.keys
+        self.rest_prompt(f"Replay: {keys.label('pause_replay')} pauses, {keys.label('step_replay')} steps one event · "
+                         f"{keys.label('new_conversation')} starts a new conversation", "replay")
         self.refresh_bindings()
         self.play_recording(recording, self.playback)
 
@@ -157,7 +166,7 @@ class Watching(Screen):
         title = f"Inspected · {proxy_url} → {upstream}"
         await self.show_conversation(Conversation(chat_settings(self.settings), title=title))
         self.watching = INSPECTING
-        self.rest_prompt(f"Inspecting: ANTHROPIC_BASE_URL={proxy_url} · every exchange shows here")
+        self.rest_prompt(f"Inspecting: ANTHROPIC_BASE_URL={proxy_url} · every exchange shows here", "inspect")
         self.show_title()
         self.watch_exchanges(feed, upstream)
 
@@ -165,6 +174,7 @@ class Watching(Screen):
     async def watch_exchanges(self, feed: ExchangeFeed, upstream: str) -> None:
         from tui_app.proxy.feed import TapSource
 
+        await self.services.store_opened()
         while True:
             watched = await feed.arrived.get()
             asked = watched.asked
@@ -174,6 +184,11 @@ class Watching(Screen):
             prompt, _ = self.conversation.add_user(asked.describe())
             await self.query_one(TranscriptView).add_user_turn(prompt)
             self.save_turn(prompt)
+            # What this client asked with, for the status bar (the request itself is in the user turn).
+            self.conversation.settings = replace(self.conversation.settings, model=asked.model, system=asked.system,
+                                                 max_tokens=asked.max_tokens or self.conversation.settings.max_tokens,
+                                                 temperature=None, thinking=None, effort=None, cache=None)
+            self.query_one(StatusBar).show_settings(self.conversation.settings)
             turn = self.conversation.add_reply(asked.model)
             source = TapSource.of(watched)
             events_file = self.services.events_file
