@@ -26,7 +26,7 @@ from tui_app.model.asking import (
 )
 from tui_app.model.pricing import PriceError, read_price
 from tui_app.private_files import replace_keeping_mode
-from tui_app.settings import KeyBindings, Panels, Settings, key_action_names
+from tui_app.settings import KEY_SIGNS, KeyBindings, Panels, Settings, key_action_names
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -155,6 +155,7 @@ def _asking(parse: Callable[[str], str | None]) -> Check:
 NAMED_KEYS = frozenset(
     "enter escape tab space backspace delete insert home end pageup pagedown up down left right".split()
     + [f"f{number}" for number in range(1, 25)]
+    + list(KEY_SIGNS)
 )
 MODIFIERS = frozenset({"ctrl", "alt", "shift", "super", "meta", "hyper"})
 
