@@ -20,6 +20,7 @@ NAVIGATION: list[tuple[str, list[tuple[str, str]]]] = [
         ("↑ ↓", "Select the previous or next message or code block (older turns load at the top)"),
         ("c, Enter", "Copy the selected message, reply or code block (code without its fences)"),
         ("e", "Show the selected reply's events in the event log (saved replies too)"),
+        ("r", "Play the selected reply again from its saved events, at their pace"),
         ("Escape", "Back to the prompt"),
         ("other letters", "Typed into the prompt"),
     ]),
