@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 import re
 import time
 from collections.abc import AsyncIterator, Iterable
@@ -20,7 +21,8 @@ REPLAY_MODEL = "recorded"
 """The model a recording is shown under until its `message_start` names one."""
 MAX_RECORDING_BYTES = 512 * 1024 * 1024
 SSE_FIELDS = ("event", "data", "id", "retry")
-FRAME_END = re.compile(rb"(?:\r\n|\r|\n)(?:\r\n|\r|\n)")
+FRAME_END = re.compile(rb"(?:\r\n|\r(?!\n)|\n)(?:\r\n|\r(?!\n)|\n)")
+"""A blank line ending a frame: a lone CR is a line end only where no LF follows (a CRLF is one line end)."""
 LINE_END = re.compile(rb"\r\n|\r|\n")
 TRUNCATED = "stream ended inside this frame"
 """How an events file marks a frame the stream ended inside of (see `stream.events`)."""
@@ -99,17 +101,21 @@ def _first_line(data: bytes) -> bytes:
 
 
 def _split_http(data: bytes, path: Path) -> tuple[int, bytes, str]:
-    """A `curl -i` capture: the head's lines (counted, for line numbers), the body and its content type."""
-    match = re.search(rb"\r\n\r\n|\n\n", data)
-    if match is None:
-        raise RecordingProblem(f"{path}: an HTTP head with no body after it")
-    head = data[: match.start()].decode("latin-1")
+    """A `curl -i` capture: the head's lines (counted, for line numbers), the body and its content type. The
+    last head is the answer's: curl writes a `100 Continue` or a proxy's `200 Connection established` first."""
+    body, lines, head = data.lstrip(), len(LINE_END.findall(data[: len(data) - len(data.lstrip())])), b""
+    while body.startswith(b"HTTP/"):
+        match = FRAME_END.search(body)
+        if match is None:
+            raise RecordingProblem(f"{path}: an HTTP head with no body after it")
+        head, body = body[: match.start()], body[match.end():]
+        lines += len(LINE_END.findall(head)) + 2
     content_type = ""
-    for line in head.splitlines()[1:]:
-        name, _, value = line.partition(":")
+    for line in LINE_END.split(head)[1:]:
+        name, _, value = line.decode("latin-1").partition(":")
         if name.strip().lower() == "content-type":
-            content_type = value.strip()
-    return len(LINE_END.findall(data[: match.end()])), data[match.end():], content_type
+            content_type = value.strip().lower()
+    return lines, body, content_type
 
 
 def _whole_answer(body: bytes, content_type: str) -> RecordedReply:
@@ -188,10 +194,11 @@ def _events_file(data: bytes, path: Path) -> list[RecordedReply]:
     """An `--events` file: one JSON record per line (`reply`, `seq`, `t_ms`, `event`, `data`, any `problem`),
     each reply's frames written back as the bytes that carried them."""
     replies: list[RecordedReply] = []
-    last: tuple[object, int] | None = None
+    last: tuple[object, int | None] | None = None
     """The last record's reply number and seq: a new reply starts where either changes back (a file that
     several runs appended to numbers each run's replies from 1 again)."""
-    for number, line in enumerate(data.decode("utf-8", errors="replace").splitlines(), start=1):
+    # Only CR and LF end a record: its JSON may hold other line breaks (U+2028, U+0085) unescaped.
+    for number, line in enumerate(re.split("\r\n|\r|\n", data.decode("utf-8", errors="replace")), start=1):
         if not line.strip():
             continue
         try:
@@ -202,10 +209,11 @@ def _events_file(data: bytes, path: Path) -> list[RecordedReply]:
                 or not isinstance(record.get("data"), str):
             raise RecordingProblem(f"{path}, line {number} is not an event record (it needs `event` and `data`)")
         t_ms = record.get("t_ms")
-        if not isinstance(t_ms, (int, float)) or isinstance(t_ms, bool):
+        if not isinstance(t_ms, (int, float)) or isinstance(t_ms, bool) or not math.isfinite(t_ms):
             raise RecordingProblem(f"{path}, line {number}: `t_ms` is not a number")
-        seq = record.get("seq") if isinstance(record.get("seq"), int) else 0
-        if last is None or record.get("reply") != last[0] or seq <= last[1]:
+        seq = record.get("seq") if isinstance(record.get("seq"), int) else None  # a file written by hand may lack it
+        if last is None or record.get("reply") != last[0] or (seq is not None and last[1] is not None
+                                                               and seq <= last[1]):
             replies.append(RecordedReply([], []))
         last, reply = (record.get("reply"), seq), replies[-1]
         name, payload = record["event"], record["data"]
@@ -225,7 +233,8 @@ def _events_file(data: bytes, path: Path) -> list[RecordedReply]:
 
 
 def _frame_bytes(name: str, data: str, problem: str) -> bytes:
-    lines = [":"] if name == "comment" else [] if name == "(none)" else [f"event: {name}"]
+    # A frame with no fields but a comment is named `comment`; one with data named so had `event: comment`.
+    lines = [":"] if name == "comment" and not data else [] if name == "(none)" else [f"event: {name}"]
     if data:
         lines.extend(f"data: {line}" for line in data.split("\n"))
     end = "\n" if TRUNCATED in problem else "\n\n"  # a frame the stream ended inside of ends the same way again
