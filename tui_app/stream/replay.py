@@ -67,6 +67,7 @@ def read_recording(path: Path) -> Recording:
 
 
 def parse_recording(data: bytes, path: Path) -> Recording:
+    data = data.removeprefix(b"\xef\xbb\xbf")  # a byte-order mark, as an event stream may start with
     start = data.lstrip()
     if not start:
         raise RecordingProblem(f"{path} is empty: there is no stream in it")
