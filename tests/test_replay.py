@@ -102,6 +102,7 @@ def test_a_raw_capture_replays_with_any_line_ends_and_with_its_head(tmp_path: Pa
                 for ends, line_end in (("lf", b"\n"), ("crlf", b"\r\n"), ("cr", b"\r"))}
     variants["curl-i"] = head + body  # as curl -i saves it: the head's lines end in CRLF, the body's as sent
     variants["continued"] = b"HTTP/1.1 100 Continue\r\n\r\n" + head + body  # with curl's interim answer
+    variants["marked"] = b"\xef\xbb\xbf" + body  # a byte-order mark first, as an event stream may have
     for name, data in variants.items():
         path = tmp_path / f"{name}.txt"
         path.write_bytes(data)
