@@ -76,3 +76,12 @@ def test_only_textual_compat_imports_textuals_private_modules() -> None:
     outside = {str(path.relative_to(ROOT)): names for path in PACKAGE.rglob("*.py")
                if "textual_compat" not in path.parts and (names := private_textual_imports(path))}
     assert outside == {}
+
+
+def test_every_package_is_installed() -> None:
+    """A package missing from pyproject's list works in a checkout and is left out of a real install."""
+    import tomllib
+
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    found = {".".join(init.parent.relative_to(ROOT).parts) for init in (ROOT / "tui_app").rglob("__init__.py")}
+    assert found - listed == set()
