@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from tui_app.runtime import Watch
 
 ANTHROPIC_API = "https://api.anthropic.com"
+SWITCH_SECONDS = 0.001
 USAGE_EXIT = 2
 
 
@@ -77,6 +78,9 @@ def _inspect(address: str, settings: Settings, environ: Mapping[str, str], parse
     if not _is_loopback(host):
         print(f"claude-tui: the proxy listens on {host}, beyond this machine: anyone who can reach it can use "
               "the credentials its clients send through it", file=sys.stderr)
+    # The proxy's thread must get the interpreter back soon while the screen draws: a thread waiting for it
+    # waits up to one switch interval each time, and the default one is long beside a stream's pace.
+    sys.setswitchinterval(SWITCH_SECONDS)
     feed = ExchangeFeed()
     proxy = InspectProxy(upstream, feed, host, port)
     try:
