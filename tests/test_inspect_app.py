@@ -101,17 +101,22 @@ async def test_other_requests_are_listed_and_faults_shown(make_app, watch, upstr
                                              messages=[{"role": "user", "content": "echo whole"}])
         with pytest.raises(anthropic.APIStatusError):
             await streamed_text(client, "overload now")
-        await until(pilot, lambda: len(app.ended) == 2, "both replies to be shown")
+        with pytest.raises(anthropic.APIStatusError) as refused:
+            await streamed_text(client, "status 529 please")
+        assert refused.value.status_code == 529
+        await until(pilot, lambda: len(app.ended) == 3, "the three replies to be shown")
         transcript = app.query_one(TranscriptView)
         await until(pilot, lambda: len(transcript.query(".notice")) >= 2, "the listed requests")
         notices = " ".join(str(notice.render()) for notice in transcript.query(".notice"))
         assert "/v1/messages/count_tokens" in notices and "200" in notices
         assert "GET /v1/models" in notices
         assert counted.input_tokens > 0 and "claude-sonnet-5" in models
-        not_streamed, overloaded = app.ended
+        not_streamed, overloaded, answered_529 = app.ended
         assert not_streamed.reply.text == whole.content[0].text
         assert overloaded.reply.state is ReplyState.FAILED
         assert "overloaded" in (overloaded.failure.message if overloaded.failure else "")
+        assert answered_529.reply.state is ReplyState.FAILED
+        assert (answered_529.failure.message if answered_529.failure else "").startswith("HTTP 529: ")
         assert KEY not in screen_text(app)
         assert upstream.request_headers[-1]["authorization"] == f"Bearer {KEY}"  # passed on untouched
         await client.close()
