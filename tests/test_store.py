@@ -151,6 +151,29 @@ def test_a_first_release_database_is_migrated_with_its_data(tmp_path):
     assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
 
 
+def test_inspected_conversations_are_marked_and_their_prompts_not_offered_again(tmp_path):
+    path = tmp_path / "v3.db"
+    raw = sqlite3.connect(path)
+    for migration in MIGRATIONS[:3]:
+        raw.executescript(migration)
+    raw.execute("PRAGMA user_version = 3")
+    raw.execute("INSERT INTO conversations (id, title, model, created, updated) "
+                "VALUES (1, 'Inspected · http://127.0.0.1:8080 → https://api.anthropic.com', 'm', 1, 2)")
+    raw.execute("INSERT INTO conversations (id, title, model, created, updated) VALUES (2, 'Mine', 'm', 1, 2)")
+    raw.execute("INSERT INTO turns (conversation_id, position, role, text, created) VALUES (1, 0, 'user', 'theirs', 1)")
+    raw.execute("INSERT INTO turns (conversation_id, position, role, text, created) VALUES (2, 0, 'user', 'mine', 1)")
+    raw.commit()
+    raw.close()
+
+    store = Store.open(path)
+    assert [store.load(number).kind for number in (1, 2)] == ["inspected", "chat"]
+    assert store.recent_prompts(None) == ["mine"]
+    inspected = Conversation(ChatSettings("m", 10, None, None), title="Inspected · again", kind="inspected")
+    store.save_conversation(inspected)
+    assert store.load(inspected.id).kind == "inspected"
+    store.close()
+
+
 def test_a_database_from_a_newer_version_is_left_alone(tmp_path):
     path = tmp_path / "new.db"
     raw = sqlite3.connect(path)

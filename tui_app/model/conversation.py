@@ -102,6 +102,15 @@ class Turn:
         return reply
 
 
+CHAT = "chat"
+"""A conversation of the user's own prompts and Claude's replies."""
+INSPECTED = "inspected"
+"""Another client's exchanges, seen through the inspecting proxy: saved, never sent on, its prompts never
+offered again."""
+REPLAY = "replay"
+"""A recording played again: shown, never saved."""
+
+
 @dataclass(slots=True)
 class Conversation:
     """A titled list of turns with the settings it asks with."""
@@ -111,6 +120,8 @@ class Conversation:
     id: int | None = None
     title: str = ""
     created: float = field(default_factory=time.time)
+    kind: str = CHAT
+    """`CHAT`, `INSPECTED` or `REPLAY`."""
 
     def add_user(self, text: str) -> tuple[Turn, list[Turn]]:
         """Add a prompt; return it, and the turns it set aside: a last prompt left unanswered (its reply was

@@ -186,7 +186,8 @@ class Store:
             if conversation.id is None:
                 cursor = db.execute(
                     "INSERT INTO conversations (title, model, system, temperature, max_tokens, asking, created, "
-                    "updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", (*row, storable(conversation.created), time.time()))
+                    "updated, kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (*row, storable(conversation.created), time.time(), conversation.kind))
                 conversation.id = cursor.lastrowid
             else:
                 db.execute("UPDATE conversations SET title = ?, model = ?, system = ?, temperature = ?, "
@@ -257,8 +258,10 @@ class Store:
         return _snippet(rows[0]["text"], search) if rows else None
 
     def recent_prompts(self, besides: int | None, limit: int = 1000) -> list[str]:
-        """The prompts sent last, newest first, each once, from every conversation but `besides`."""
-        rows = self._read("SELECT text FROM turns WHERE role = 'user' AND conversation_id IS NOT ? "
+        """The prompts sent last, newest first, each once, from every conversation of the user's own but
+        `besides`."""
+        rows = self._read("SELECT text FROM turns WHERE role = 'user' AND conversation_id IS NOT ? AND "
+                          "conversation_id IN (SELECT id FROM conversations WHERE kind = 'chat') "
                           "GROUP BY text ORDER BY MAX(created) DESC, MAX(id) DESC LIMIT ?", (besides, limit))
         return [row["text"] for row in rows]
 
@@ -274,7 +277,8 @@ class Store:
         row = rows[0]
         settings = ChatSettings(model=row["model"], max_tokens=row["max_tokens"] or 0, system=row["system"],
                                 temperature=row["temperature"], **_asking(row["asking"]))
-        conversation = Conversation(settings, id=row["id"], title=row["title"], created=row["created"])
+        conversation = Conversation(settings, id=row["id"], title=row["title"], created=row["created"],
+                                    kind=row["kind"])
         for turn_row in self._read("SELECT * FROM turns WHERE conversation_id = ? ORDER BY position",
                                    (conversation_id,)):
             conversation.turns.append(_turn_from_row(turn_row))

@@ -68,6 +68,11 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE conversations ADD COLUMN asking TEXT NOT NULL DEFAULT '{}';
     ALTER TABLE turns ADD COLUMN usage TEXT NOT NULL DEFAULT '{}';
     """,
+    # 4: whether a conversation is the user's own ('chat') or another client's, seen through the proxy.
+    """
+    ALTER TABLE conversations ADD COLUMN kind TEXT NOT NULL DEFAULT 'chat';
+    UPDATE conversations SET kind = 'inspected' WHERE title LIKE 'Inspected · %';
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

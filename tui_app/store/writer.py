@@ -14,7 +14,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TypeVar
 
-from tui_app.model.conversation import Conversation, Turn
+from tui_app.model.conversation import REPLAY, Conversation, Turn
 from tui_app.store.database import Store, StoreError
 from tui_app.store.errors import reason
 from tui_app.stream.events import WireEvent
@@ -52,6 +52,8 @@ class StoreWriter:
 
     def save_turn(self, conversation: Conversation, turn: Turn) -> None:
         """Insert or update a turn as it stands now (the conversation is created with its first turn)."""
+        if conversation.kind == REPLAY:
+            return
         position = conversation.turns.index(turn)
         what = f"{'the reply' if turn.is_reply else 'your prompt'} (turn {position + 1})"
         self._submit(what, self._save_turn, conversation, position, turn, copy.copy(turn))
@@ -71,7 +73,7 @@ class StoreWriter:
 
     def save_conversation(self, conversation: Conversation) -> None:
         """Save its title and settings; a conversation with no turns yet is not worth a row."""
-        if conversation.id is not None:
+        if conversation.id is not None and conversation.kind != REPLAY:
             self._submit("the conversation's title and settings", self.store.save_conversation, conversation)
 
     def save_events(self, turn: Turn, events: list[WireEvent]) -> None:
