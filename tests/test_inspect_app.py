@@ -139,3 +139,40 @@ async def test_clients_at_once_each_get_their_turn_and_a_drop_is_shown_as_such(m
         assert "dropped" in (dropped.failure.message if dropped.failure else "")
         await first.close()
         await second.close()
+
+
+async def test_an_inspected_conversation_is_marked_and_never_sent_on(make_app, upstream, watch, tmp_path) -> None:
+    secret = "hunter2-upstream-password"
+    watch.upstream = upstream.url.replace("http://", f"http://someone:{secret}@")
+    watch.warning = "The proxy listens on 0.0.0.0, beyond this machine."
+    app = make_app(watch=watch)
+    async with app.run_test(size=(140, 50)) as pilot:
+        await until(pilot, lambda: app.chat.watching == "inspect", "the proxy's conversation")
+        await until(pilot, lambda: any("beyond this machine" in str(notice.render())
+                                       for notice in app.query(".notice")), "the warning in the transcript")
+        client = client_of(watch)
+        await streamed_text(client, "show me the tour")
+        await until(pilot, lambda: len(app.ended) == 1, "the exchange to be shown")
+        await client.close()
+        conversation = app.chat.conversation
+        assert secret not in conversation.title and secret not in str(app.sub_title)
+        await until(pilot, lambda: conversation.replies[0].id is not None, "the exchange to be saved")
+        conversation_id = conversation.id
+    rows = sqlite3.connect(tmp_path / "conversations.db").execute("SELECT title, kind FROM conversations").fetchall()
+    assert [kind for _, kind in rows] == ["inspected"] and secret not in rows[0][0]
+
+    reopened = make_app(resume=conversation_id)
+    async with reopened.run_test(size=(140, 50)) as pilot:
+        chat = reopened.chat
+        await until(pilot, lambda: chat.conversation.id == conversation_id and len(chat.conversation.turns) == 2,
+                    "the inspected conversation, reopened")
+        prompt = reopened.query_one(PromptInput)
+        prompt.focus()
+        await pilot.press(*"send this on", "enter")
+        await until(pilot, lambda: any("another client's exchanges" in str(notice.message)
+                                       for notice in reopened._notifications), "the refusal")
+        assert prompt.text == "send this on" and len(chat.conversation.turns) == 2
+        assert len(upstream.requests) == 1  # only the inspected client's own request
+        writer = reopened.writer
+        assert writer is not None
+        assert await writer.call(writer.store.recent_prompts, None) == []

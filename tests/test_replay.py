@@ -254,6 +254,17 @@ async def test_a_pause_holds_a_playing_replay_between_two_pieces() -> None:
         assert playback.clock() == 3600.0
 
 
+async def test_a_late_piece_is_made_up_for_not_carried_into_the_next(monkeypatch) -> None:
+    now = [100.0]
+    monkeypatch.setattr("tui_app.stream.replay.time.perf_counter", lambda: now[0])
+    playback = Playback(1)
+    playback.start()
+    await playback.reach(0.0)
+    now[0] = 100.5  # the piece due at 0.3 s is let through 0.2 s late
+    await playback.reach(0.3)
+    assert playback.clock() == 0.5  # so the one due at 0.6 s waits 0.1 s, not 0.3 s: the schedule holds
+
+
 async def replayed(recorded: RecordedReply) -> ReplySession:
     playback = Playback(0)
     session = ReplySession(ReplaySource(recorded, playback), clock=playback.clock)

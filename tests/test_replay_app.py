@@ -14,6 +14,7 @@ from tui_app.runtime import Watch
 from tui_app.settings import Settings
 from tui_app.stream.replay import read_recording
 from tui_app.stream.reply import ReplyState
+from tui_app.widgets.event_log import EventLog
 from tui_app.widgets.prompt_input import PromptInput
 from tui_app.widgets.reply_view import ReplyView
 
@@ -31,6 +32,15 @@ def recorded_live(path: Path, *prompts: str) -> list[str]:
         assert result.returncode == 0, result.stderr
         printed.append(result.stdout.decode("utf-8"))
     return printed
+
+
+def held_back(events: Path, at_once: int) -> list[dict]:
+    """Rewrite a recording so that its first `at_once` events come at once and the rest an hour later."""
+    records = [json.loads(line) for line in events.read_text().splitlines()]
+    for number, record in enumerate(records):
+        record["t_ms"] = 0 if number < at_once else HELD_BACK
+    events.write_text("".join(json.dumps(record) + "\n" for record in records))
+    return records
 
 
 def replay_app(tmp_path: Path, recording: Path, speed: float) -> WatchedTUI:
@@ -58,16 +68,19 @@ async def test_a_replayed_events_file_shows_what_the_live_runs_showed(tmp_path: 
         await send_and_finish(pilot, "echo after the replay")
         assert app.sessions[-1].reply.text.startswith("You said: echo after the replay")
         assert len(app.demo_server.requests) == 1
+        writer = app.writer
+        assert writer is not None
+        await until(pilot, lambda: app.chat.conversation.replies[0].id is not None, "the new reply to be saved")
+        saved = await writer.call(writer.store.conversations)
+        assert [summary.title for summary in saved] == ["echo after the replay"]  # the replay is not kept
+        assert await writer.call(writer.store.recent_prompts, None) == ["echo after the replay"]
 
 
 async def test_space_pauses_a_playing_replay_and_full_stop_steps_one_event(tmp_path: Path) -> None:
     events = tmp_path / "events.jsonl"
     [live] = recorded_live(events, PROMPTS[0])
-    records = [json.loads(line) for line in events.read_text().splitlines()]
     at_once = 3
-    for number, record in enumerate(records):  # the first few at once, then an hour's wait for the rest
-        record["t_ms"] = 0 if number < at_once else HELD_BACK
-    events.write_text("".join(json.dumps(record) + "\n" for record in records))
+    records = held_back(events, at_once)
     app = replay_app(tmp_path, events, 1)
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: bool(app.sessions) and len(app.sessions[0].events) == at_once,
@@ -76,18 +89,41 @@ async def test_space_pauses_a_playing_replay_and_full_stop_steps_one_event(tmp_p
         assert playback is not None
         await pilot.press("space")
         await until(pilot, lambda: playback.paused, "the replay to pause")
+        assert "paused" in str(app.query_one(PromptInput).border_title)
+        logged = app.query_one(EventLog).entries
         for step in range(1, 3):
             await pilot.press("full_stop")
             await until(pilot, lambda step=step: len(session.events) == at_once + step, "one more event")
+            # the event log shows it though the replay's clock stands still
+            await until(pilot, lambda step=step: sum(not isinstance(entry, str) for entry in logged) == at_once + step,
+                        "the event in the event log")
             for _ in range(5):
                 await pilot.pause()
             assert len(session.events) == at_once + step and playback.paused  # one event, no more
             assert playback.clock() == HELD_BACK / 1000  # the recorded time of the event let through
         assert not session.reply.state.finished
         await pilot.press("space")
+        assert "paused" not in str(app.query_one(PromptInput).border_title)
         await until(pilot, lambda: app.ended == [session], "the replay to play on to its end")
         assert session.reply.text == live
         assert [event.name for event in session.events] == [record["event"] for record in records]
+
+
+async def test_escape_twice_stops_a_replay_whatever_has_focus(tmp_path: Path) -> None:
+    events = tmp_path / "events.jsonl"
+    recorded_live(events, *PROMPTS)
+    held_back(events, 3)
+    app = replay_app(tmp_path, events, 1)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: bool(app.sessions) and len(app.sessions[0].events) == 3, "the first events")
+        app.query_one(EventLog).focus()  # a pane whose own Escape would go back to the prompt
+        await pilot.press("escape")
+        assert not app.ended
+        await pilot.press("escape")
+        await until(pilot, lambda: len(app.ended) == 1, "the replay to stop")
+        assert app.ended[0].reply.state is ReplyState.CANCELLED
+        await until(pilot, lambda: not app.chat.replying, "the replay's worker to end")
+        assert len(app.sessions) == 1  # the recording's second reply is not played
 
 
 async def test_r_on_a_saved_reply_replays_its_events_as_a_conversation_of_their_own(make_app) -> None:

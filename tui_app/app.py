@@ -167,6 +167,9 @@ class ClaudeTUI(App):
         elif watch.feed is not None and watch.proxy is not None:
             watch.feed.attach(asyncio.get_running_loop())
             await self.chat.start_inspecting(watch.feed, watch.proxy.url, watch.upstream)
+            if watch.warning is not None:
+                await self.chat.add_notice(watch.warning)
+                self.notify(watch.warning, title="Inspect", severity="warning", timeout=10)
 
     async def store_opened(self) -> None:
         """Wait until the store is open or known to be unusable: replies wait for it, so none goes unsaved."""

@@ -66,6 +66,7 @@ class ReplyRunner:
         """Stream the reply to its end (or until cancelled); the display is told how it ended either way."""
         session = self.session
         self._save()
+        self._last_save = asyncio.get_running_loop().time()
         await self._display.begin(session, self.turn)
         ticker = asyncio.create_task(self._keep_drawing())
         ticker.add_done_callback(self._ticker_stopped)
@@ -119,7 +120,7 @@ class ReplyRunner:
     async def _draw(self) -> None:
         """Bring the display up to date with the stream: one batch per tick, whatever arrived."""
         session = self.session
-        elapsed = session.elapsed()
+        elapsed = asyncio.get_running_loop().time()  # real time: a replay's own clock stands still while paused
         if not self._pacer.due(len(session.events), elapsed):
             return  # a burst: the display catches up at the next frame due, or when the reply ends
         async with self._drawing:

@@ -177,6 +177,8 @@ class Watch:
     feed: ExchangeFeed | None = None
     proxy: InspectProxy | None = None
     upstream: str = ""
+    warning: str | None = None
+    """What the user must know about how the proxy listens (said on the terminal and in the transcript)."""
 
     def close(self) -> None:
         if self.proxy is not None:

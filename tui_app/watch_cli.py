@@ -63,6 +63,7 @@ def _inspect(address: str, settings: Settings, environ: Mapping[str, str], parse
     from tui_app.proxy.feed import ExchangeFeed
     from tui_app.proxy.server import InspectProxy
     from tui_app.runtime import Watch
+    from tui_app.stream.redaction import shown_url
 
     host, _, port_text = address.rpartition(":")
     host = host.strip("[]") or "127.0.0.1"
@@ -75,9 +76,11 @@ def _inspect(address: str, settings: Settings, environ: Mapping[str, str], parse
     upstream = (settings.base_url or environ.get("ANTHROPIC_BASE_URL") or ANTHROPIC_API).rstrip("/")
     if not upstream.startswith(("http://", "https://")):
         parser.error(f"the upstream {upstream!r} is not an http:// or https:// URL (see --base-url)")
+    warning = None
     if not _is_loopback(host):
-        print(f"claude-tui: the proxy listens on {host}, beyond this machine: anyone who can reach it can use "
-              "the credentials its clients send through it", file=sys.stderr)
+        warning = (f"The proxy listens on {host}, beyond this machine: anyone who can reach it can use the "
+                   "credentials its clients send through it.")
+        print(f"claude-tui: {warning}", file=sys.stderr)
     # The proxy's thread must get the interpreter back soon while the screen draws: a thread waiting for it
     # waits up to one switch interval each time, and the default one is long beside a stream's pace.
     sys.setswitchinterval(SWITCH_SECONDS)
@@ -90,10 +93,10 @@ def _inspect(address: str, settings: Settings, environ: Mapping[str, str], parse
         return USAGE_EXIT
     if upstream in (url, url.replace("127.0.0.1", "localhost")):
         proxy.stop()
-        print(f"claude-tui: the upstream is the proxy itself ({upstream}); give the real server with --base-url",
-              file=sys.stderr)
+        print(f"claude-tui: the upstream is the proxy itself ({shown_url(upstream)}); give the real server with "
+              "--base-url", file=sys.stderr)
         return USAGE_EXIT
-    return _run_app(settings, Watch(feed=feed, proxy=proxy, upstream=upstream), parser)
+    return _run_app(settings, Watch(feed=feed, proxy=proxy, upstream=upstream, warning=warning), parser)
 
 
 def _is_loopback(host: str) -> bool:

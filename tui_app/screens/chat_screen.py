@@ -27,7 +27,7 @@ from tui_app.screens.conversation_switching import ConversationSwitching
 from tui_app.screens.main_screen import MainScreen
 from tui_app.screens.reply_display import ReplyEnded, ReplyPanes
 from tui_app.screens.saved_events import show_reply_events
-from tui_app.screens.watching import Watching
+from tui_app.screens.watching import INSPECTING, REPLAYING, Watching
 from tui_app.stream.failures import FailureKind
 from tui_app.stream.models import ModelCatalog
 from tui_app.stream.reply import ReplyState
@@ -149,7 +149,7 @@ class ChatScreen(Watching, ConversationSwitching, MainScreen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "cancel_reply":
-            return self.streaming
+            return self.streaming and self.watching != INSPECTING  # the proxy passes every stream on regardless
         watching = self.check_watching_action(action)
         return True if watching is None else watching
 
@@ -176,7 +176,7 @@ class ChatScreen(Watching, ConversationSwitching, MainScreen):
 
     @on(PromptInput.Submitted)
     async def send_prompt(self, event: PromptInput.Submitted) -> None:
-        if self.refuse_while_replying("send again"):
+        if self.refuse_while_replying("send again") or self.refuse_inspected():
             event.prompt_input.put_back(event.text)
             return
         event.prompt_input.remember(event.text)
@@ -242,9 +242,11 @@ class ChatScreen(Watching, ConversationSwitching, MainScreen):
         if ended.session is not self.session or failure is None or not Ending.of(reply).went_wrong:
             return
         # Short: the transcript says it all under the reply, and the status bar and the event log show it too.
-        retry = f" ({self.settings.keys.label('retry')} retries)"
+        retry = "" if self.watching else f" ({self.settings.keys.label('retry')} retries)"
         self.notify(failure.message + retry, title=f"Reply {reply.state.value}", severity="error",
                     timeout=FAILURE_SECONDS)
+        if self.watching:
+            return  # nothing was sent from here: there is no prompt to fix
         rejected = failure.kind in (FailureKind.AUTH, FailureKind.REJECTED, FailureKind.USAGE)
         if rejected and not reply.blocks and not self.query_one(PromptInput).text.strip():
             # Refused before a word arrived: the prompt goes back to be fixed and sent in its place.
@@ -287,12 +289,17 @@ class ChatScreen(Watching, ConversationSwitching, MainScreen):
         """Cancel the reply streaming on a second press within `CANCEL_WINDOW`. Pressed in a pane, it is left
         to the pane's own Escape, which goes back to the prompt."""
         prompt = self.query_one(PromptInput)
-        if not self.streaming or self.focused is not prompt:
+        replay = self.watching == REPLAYING  # the prompt rests: Escape in any pane stops a replay
+        if not self.streaming or (self.focused is not prompt and not replay):
             raise SkipAction()
         now = monotonic()
         if now - self._escaped_at > CANCEL_WINDOW:
             self._escaped_at = now
-            prompt.hint(f"{self.settings.keys.label('cancel_reply')} again cancels the reply", CANCEL_WINDOW)
+            again = f"{self.settings.keys.label('cancel_reply')} again"
+            if replay:
+                self.notify(f"{again} stops the replay", title="Replay", timeout=CANCEL_WINDOW)
+            else:
+                prompt.hint(f"{again} cancels the reply", CANCEL_WINDOW)
             return
         self._escaped_at = -CANCEL_WINDOW
         self.app.workers.cancel_group(self, "reply")
@@ -331,7 +338,7 @@ class ChatScreen(Watching, ConversationSwitching, MainScreen):
         self.notify(problem, title="Events not read", severity="error")
 
     def action_retry(self) -> None:
-        if self.refuse_while_replying("retry"):
+        if self.refuse_while_replying("retry") or self.refuse_inspected():
             return
         aside = self.conversation.supersede_last_reply()
         if aside is None:
@@ -343,7 +350,7 @@ class ChatScreen(Watching, ConversationSwitching, MainScreen):
 
     def action_continue_reply(self) -> None:
         """Continue a reply the server paused (`pause_turn`): the next request ends with it, as the API asks."""
-        if self.refuse_while_replying("continue"):
+        if self.refuse_while_replying("continue") or self.refuse_inspected():
             return
         last, user = self.conversation.last("assistant"), self.conversation.last("user")
         turns = self.conversation.turns
@@ -362,7 +369,7 @@ class ChatScreen(Watching, ConversationSwitching, MainScreen):
         self.app.push_screen(LabScreen(self.services, self.conversation.settings))
 
     def action_edit_prompt(self) -> None:
-        if self.refuse_while_replying("edit"):
+        if self.refuse_while_replying("edit") or self.refuse_inspected():
             return
         if self.conversation.last("user") is None:
             self.notify("There is no prompt to edit yet.", title="Edit", severity="warning")

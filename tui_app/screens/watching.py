@@ -12,10 +12,11 @@ from textual import on, work
 from textual.binding import Binding
 from textual.screen import Screen
 
-from tui_app.model.conversation import Conversation, Turn
+from tui_app.model.conversation import INSPECTED, REPLAY, Conversation, Turn
 from tui_app.runtime import chat_settings
 from tui_app.screens.reply_display import ReplyPanes
 from tui_app.store.errors import StoreError
+from tui_app.stream.redaction import shown_url
 from tui_app.stream.replay import Playback, RecordedReply, Recording, ReplaySource, recorded_from_events
 from tui_app.stream.session import ReplySession
 from tui_app.widgets.event_log import EventLog
@@ -70,6 +71,15 @@ class Watching(Screen):
             return True
         return False
 
+    def refuse_inspected(self) -> bool:
+        """A saved inspected conversation holds another client's exchanges: nothing is sent on from it."""
+        if self.conversation.kind != INSPECTED:
+            return False
+        new = self.settings.keys.label("new_conversation")
+        self.notify(f"This conversation shows another client's exchanges; {new} starts one of your own.",
+                    title="Inspected", severity="warning")
+        return True
+
     def rest_prompt(self, title: str, backend: str) -> None:
         """While the chat shows streams it did not ask for, nothing can be sent; the prompt says why, and the
         status bar where the replies come from."""
@@ -78,7 +88,7 @@ class Watching(Screen):
         prompt.border_title = title
         prompt.border_subtitle = ""
         self.query_one(StatusBar).show_idle(backend, self.conversation.settings)
-        self.set_focus(self.query_one(TranscriptView))  # its keys scroll and page; the prompt takes none
+        self.set_focus(None)  # the prompt takes no keys; Tab reaches the replies and the event log
 
     def wake_prompt(self) -> None:
         if self.watching == INSPECTING:
@@ -92,12 +102,10 @@ class Watching(Screen):
 
     async def start_replay(self, recording: Recording, speed: float, *, title: str | None = None) -> None:
         """Play every reply of `recording` in a conversation of its own, which is not saved."""
-        await self.show_conversation(Conversation(chat_settings(self.settings), title=title or
-                                                  f"Replay · {recording.path.name}"))
+        await self.show_conversation(Conversation(chat_settings(self.settings), kind=REPLAY,
+                                                  title=title or f"Replay · {recording.path.name}"))
         self.watching, self.playback = REPLAYING, Playback(speed)
-        keys = self.settings.keys
-        self.rest_prompt(f"Replay: {keys.label('pause_replay')} pauses, {keys.label('step_replay')} steps one event · "
-                         f"{keys.label('new_conversation')} starts a new conversation", "replay")
+        self.rest_prompt(self._replay_title(), "replay")
         self.refresh_bindings()
         self.play_recording(recording, self.playback)
 
@@ -122,20 +130,28 @@ class Watching(Screen):
         self.refresh_bindings()
         await ReplyRunner(session, turn, panes, saver).run()
 
+    def _replay_title(self) -> str:
+        keys = self.settings.keys
+        pause, step = keys.label("pause_replay"), keys.label("step_replay")
+        paused = self.playback is not None and self.playback.paused
+        pace = f"Replay paused: {pause} plays on, {step} steps one event" if paused else \
+            f"Replay: {pause} pauses, {step} steps one event"
+        return f"{pace} · {keys.label('new_conversation')} starts a new conversation"
+
     def action_pause_replay(self) -> None:
         playback = self.playback
         if playback is None:
             return
         if playback.paused:
             playback.resume()
-            self.notify("Playing.", title="Replay", timeout=2)
         else:
             playback.pause()
-            self.notify("Paused: Space plays on, . steps one event.", title="Replay", timeout=3)
+        self.query_one(PromptInput).border_title = self._replay_title()
 
     def action_step_replay(self) -> None:
         if self.playback is not None:
             self.playback.step()
+            self.query_one(PromptInput).border_title = self._replay_title()
 
     @on(ReplyView.ReplayRequested)
     async def replay_saved_reply(self, request: ReplyView.ReplayRequested) -> None:
@@ -163,8 +179,9 @@ class Watching(Screen):
 
     async def start_inspecting(self, feed: ExchangeFeed, proxy_url: str, upstream: str) -> None:
         """Show each exchange through the proxy as it happens; replies are saved like any conversation's."""
+        upstream = shown_url(upstream)  # a password in it is passed on, never shown or saved
         title = f"Inspected · {proxy_url} → {upstream}"
-        await self.show_conversation(Conversation(chat_settings(self.settings), title=title))
+        await self.show_conversation(Conversation(chat_settings(self.settings), title=title, kind=INSPECTED))
         self.watching = INSPECTING
         self.rest_prompt(f"Inspecting: ANTHROPIC_BASE_URL={proxy_url} · every exchange shows here", "inspect")
         self.show_title()
@@ -219,4 +236,8 @@ def _replay_line(recording: Recording, recorded: RecordedReply, number: int, cou
     which = f"reply {number} of {count}" if count > 1 else "its reply"
     pace = "at once" if speed <= 0 or recorded.times is None else \
         "at the recorded pace" if speed == 1 else f"at {speed:g}× the recorded pace"
-    return f"Replay of {recording.path} ({recording.kind}): {which}, {recorded.events:,} events, {pace}"
+    return f"Replay of {recording.path} ({recording.kind}): {which}, {_events(recorded.events)}, {pace}"
+
+
+def _events(count: int) -> str:
+    return f"{count:,} event{'s' if count != 1 else ''}"

@@ -313,9 +313,9 @@ class Playback:
             if delay <= 0:
                 break
             await self._change(delay)
-        if at is not None:
+        if at is not None and (self.paused or self.speed <= 0):
             self._position = max(self._position, at)
-        self._since = time.perf_counter()
+        # Playing, the clock runs on from where it started: a late wake-up is made up, not carried forward.
 
     async def _change(self, timeout: float | None) -> None:
         """Wait for a pause, a resume or a step, or for `timeout` seconds."""
