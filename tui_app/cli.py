@@ -271,9 +271,18 @@ def main(argv: list[str] | None = None) -> int:
     if args.list_conversations is not None or args.export is not None:
         from tui_app.history_cli import export_conversation, list_conversations
 
-        if args.export is not None:
-            return export_conversation(settings, args.export, args.format, args.output, sys.stdout, sys.stderr)
-        return list_conversations(settings, args.list_conversations, sys.stdout, sys.stderr)
+        try:
+            if args.export is not None:
+                code = export_conversation(settings, args.export, args.format, args.output, sys.stdout, sys.stderr)
+            else:
+                code = list_conversations(settings, args.list_conversations, sys.stdout, sys.stderr)
+            sys.stdout.flush()
+            return code
+        except BrokenPipeError:
+            from tui_app.printmode import BROKEN_PIPE_EXIT, silence_stdout
+
+            silence_stdout()  # the reader went away (`| head`): stop quietly, as command-line tools do
+            return BROKEN_PIPE_EXIT
     _start_debug_log(args, settings, os.environ)
     if args.replay is not None or args.inspect is not None or args.speed is not None:
         from tui_app.watch_cli import main_watch

@@ -55,7 +55,7 @@ def run_print_mode(settings: Settings, prompt: str, stdout: BinaryIO, stderr: Te
         return FailureKind.CANCELLED.exit_code
     except BrokenPipeError:
         # The reader went away (`| head`): stop quietly, as command-line tools do.
-        _silence_stdout()
+        silence_stdout()
         return BROKEN_PIPE_EXIT
     finally:
         if recorder is not None:
@@ -63,7 +63,7 @@ def run_print_mode(settings: Settings, prompt: str, stdout: BinaryIO, stderr: Te
         runtime.close()
 
 
-def _silence_stdout() -> None:
+def silence_stdout() -> None:
     """Point stdout at /dev/null so the interpreter's final flush cannot fail again."""
     devnull = os.open(os.devnull, os.O_WRONLY)
     try:
@@ -109,7 +109,7 @@ def run_replay_print(recording: Recording, speed: float, stdout: BinaryIO, stder
         stderr.write("claude-tui: replay stopped\n")
         return FailureKind.CANCELLED.exit_code
     except BrokenPipeError:
-        _silence_stdout()
+        silence_stdout()
         return BROKEN_PIPE_EXIT
 
 
