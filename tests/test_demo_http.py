@@ -11,8 +11,8 @@ from typing import Any, BinaryIO
 
 import pytest
 
-from tui_app.demo.pacing import UNPACED
 from tui_app.demo.http import MAX_BODY_BYTES
+from tui_app.demo.pacing import UNPACED
 from tui_app.demo.server import DemoServer
 
 TIMEOUT = 10.0

@@ -106,7 +106,7 @@ async def _stream(request: web.Request, reply: Reply) -> web.StreamResponse:
         if isinstance(step, Send):
             # Frames with no pause between them go out together: one write, not one per frame.
             frames.append(f"event: {step.event}\ndata: {json.dumps(step.payload, ensure_ascii=False)}\n\n"
-                          .encode("utf-8"))
+                          .encode())
             if len(frames) < FRAMES_PER_WRITE:
                 continue
         if frames:
