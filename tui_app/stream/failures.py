@@ -53,7 +53,8 @@ def classify_exception(error: BaseException, base_url: str, idle_timeout: float 
     `idle_timeout` is the seconds of silence after which a stream counts as stalled, to name in the message.
     """
     if isinstance(error, AnsweredWithStatus):
-        return status_failure(error.status, _body_detail(error.body) or error.body.strip()[:200] or "no body")
+        detail = _body_detail(error.body) or error.body.strip()[:200] or "no body"
+        return status_failure(error.status, detail, advice=False)  # a request made elsewhere
     if isinstance(error, StreamCut):
         return Failure(FailureKind.INCOMPLETE, str(error))
     import anthropic
@@ -82,24 +83,30 @@ def _status_failure(error: anthropic.APIStatusError) -> Failure:
     return status_failure(error.status_code, _error_detail(error))
 
 
-def status_failure(status: int, detail: str) -> Failure:
-    """An HTTP status and the server's words about it, as a failure."""
+def status_failure(status: int, detail: str, *, advice: bool = True) -> Failure:
+    """An HTTP status and the server's words about it, as a failure; `advice`: say what to check (not for a
+    request someone else made, seen through the proxy or in a recording)."""
+    kind, message, tip = _status_parts(status, detail)
+    return Failure(kind, f"{message}; {tip}" if tip and advice else message)
+
+
+def _status_parts(status: int, detail: str) -> tuple[FailureKind, str, str]:
     if status == 200:
         # An `error` event inside a 200 stream, raised by the SDK's stream layer.
         kind = FailureKind.OVERLOADED if "overloaded" in detail else FailureKind.SERVER
-        return Failure(kind, f"the server ended the stream with an error: {detail}")
+        return kind, f"the server ended the stream with an error: {detail}", ""
     if status in (401, 403):
         what = "the API key was refused" if status == 401 else "the API key may not use this"
-        return Failure(FailureKind.AUTH, f"HTTP {status}: {what} ({detail}); check ANTHROPIC_API_KEY")
+        return FailureKind.AUTH, f"HTTP {status}: {what} ({detail})", "check ANTHROPIC_API_KEY"
     if status == 404:
-        return Failure(FailureKind.REJECTED, f"HTTP 404: not found ({detail}); check --model and --base-url")
+        return FailureKind.REJECTED, f"HTTP 404: not found ({detail})", "check --model and --base-url"
     if status == 413:
-        return Failure(FailureKind.REJECTED, f"HTTP 413: the request is too large ({detail}); shorten the prompt")
+        return FailureKind.REJECTED, f"HTTP 413: the request is too large ({detail})", "shorten the prompt"
     if status in (429, 529) or "overloaded" in detail:
-        return Failure(FailureKind.OVERLOADED, f"HTTP {status}: {detail}; wait a moment and retry")
+        return FailureKind.OVERLOADED, f"HTTP {status}: {detail}", "wait a moment and retry"
     if 400 <= status < 500:
-        return Failure(FailureKind.REJECTED, f"HTTP {status}: the request was rejected ({detail})")
-    return Failure(FailureKind.SERVER, f"HTTP {status}: the server failed ({detail}); retry later")
+        return FailureKind.REJECTED, f"HTTP {status}: the request was rejected ({detail})", ""
+    return FailureKind.SERVER, f"HTTP {status}: the server failed ({detail})", "retry later"
 
 
 def _error_detail(error: anthropic.APIStatusError) -> str:
