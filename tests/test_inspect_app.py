@@ -15,7 +15,7 @@ from tests.conftest import shown_markdown, until
 from tui_app.demo.pacing import UNPACED
 from tui_app.demo.server import DemoServer
 from tui_app.proxy.feed import ExchangeFeed
-from tui_app.proxy.server import InspectProxy
+from tui_app.proxy.process import ProxyProcess
 from tui_app.runtime import Watch
 from tui_app.stream.reply import ReplyState
 from tui_app.widgets.prompt_input import PromptInput
@@ -37,7 +37,7 @@ def upstream() -> Iterator[DemoServer]:
 @pytest.fixture
 def watch(upstream: DemoServer) -> Iterator[Watch]:
     feed = ExchangeFeed()
-    proxy = InspectProxy(upstream.url, feed)
+    proxy = ProxyProcess(upstream.url, feed)  # in a process of its own, as the app runs it
     proxy.start()
     watch = Watch(feed=feed, proxy=proxy, upstream=upstream.url)
     yield watch

@@ -1,5 +1,6 @@
 """The inspecting proxy between real clients (the SDK, httpx, curl) and the demo backend: what the client gets
-is what the upstream sent, byte for byte, faults included; the tap sees the same, in order, and never a key."""
+is what the upstream sent, byte for byte, faults included; the tap sees the same, in order, and never a key.
+Those using the `proxy` fixture run it both on a thread and in its own process."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from tui_app.demo.pacing import UNPACED
 from tui_app.demo.scripts import DEMO_MODELS, Answer, Raw, Script
 from tui_app.demo.server import DemoServer
 from tui_app.proxy.exchange import Exchange
+from tui_app.proxy.process import ProxyProcess
 from tui_app.proxy.server import InspectProxy
 from tui_app.stream.backend import REDACTED
 
@@ -96,9 +98,11 @@ def tap() -> Recorder:
     return Recorder()
 
 
-@pytest.fixture
-def proxy(demo: DemoServer, tap: Recorder) -> Iterator[InspectProxy]:
-    inspecting = InspectProxy(demo.url, tap)
+@pytest.fixture(params=[InspectProxy, ProxyProcess], ids=["thread", "process"])
+def proxy(request, demo: DemoServer, tap: Recorder) -> Iterator[InspectProxy | ProxyProcess]:
+    """The proxy on a thread of this process, and in a process of its own as the app runs it: the same to
+    its clients and its tap."""
+    inspecting = request.param(demo.url, tap)
     inspecting.start()
     yield inspecting
     inspecting.stop()

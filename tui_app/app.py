@@ -6,6 +6,7 @@ import asyncio
 import os
 import threading
 from collections.abc import Callable, Iterable, Mapping
+from functools import partial
 from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -165,11 +166,20 @@ class ClaudeTUI(App):
         if watch.recording is not None:
             await self.chat.start_replay(watch.recording, watch.speed)
         elif watch.feed is not None and watch.proxy is not None:
-            watch.feed.attach(asyncio.get_running_loop())
+            from tui_app.proxy.process import ProxyProcess
+
+            loop = asyncio.get_running_loop()
+            watch.feed.attach(loop)
+            if isinstance(watch.proxy, ProxyProcess):
+                watch.proxy.on_failure = partial(loop.call_soon_threadsafe, self._proxy_failed)
             await self.chat.start_inspecting(watch.feed, watch.proxy.url, watch.upstream)
             if watch.warning is not None:
                 await self.chat.add_notice(watch.warning)
                 self.notify(watch.warning, title="Inspect", severity="warning", timeout=10)
+
+    def _proxy_failed(self, problem: str) -> None:
+        self.notify(problem, title="Inspect", severity="error", timeout=30)
+        self.run_worker(self.chat.add_notice(problem), group="watch")
 
     async def store_opened(self) -> None:
         """Wait until the store is open or known to be unusable: replies wait for it, so none goes unsaved."""

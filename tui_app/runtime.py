@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     import anthropic
 
     from tui_app.proxy.feed import ExchangeFeed
+    from tui_app.proxy.process import ProxyProcess
     from tui_app.proxy.server import InspectProxy
     from tui_app.stream.models import ModelCatalog
     from tui_app.stream.recorder import EventsFile
@@ -175,7 +176,8 @@ class Watch:
     recording: Recording | None = None
     speed: float = 1.0
     feed: ExchangeFeed | None = None
-    proxy: InspectProxy | None = None
+    proxy: ProxyProcess | InspectProxy | None = None
+    """The app's runs in a process of its own (`ProxyProcess`); a test may give one on a thread."""
     upstream: str = ""
     warning: str | None = None
     """What the user must know about how the proxy listens (said on the terminal and in the transcript)."""

@@ -17,7 +17,6 @@ if TYPE_CHECKING:
     from tui_app.runtime import Watch
 
 ANTHROPIC_API = "https://api.anthropic.com"
-SWITCH_SECONDS = 0.001
 USAGE_EXIT = 2
 
 
@@ -61,7 +60,7 @@ def _replay(args: argparse.Namespace, settings: Settings, parser: argparse.Argum
 
 def _inspect(address: str, settings: Settings, environ: Mapping[str, str], parser: argparse.ArgumentParser) -> int:
     from tui_app.proxy.feed import ExchangeFeed
-    from tui_app.proxy.server import InspectProxy
+    from tui_app.proxy.process import ProxyProcess
     from tui_app.runtime import Watch
     from tui_app.stream.redaction import shown_url
 
@@ -81,11 +80,8 @@ def _inspect(address: str, settings: Settings, environ: Mapping[str, str], parse
         warning = (f"The proxy listens on {host}, beyond this machine: anyone who can reach it can use the "
                    "credentials its clients send through it.")
         print(f"claude-tui: {warning}", file=sys.stderr)
-    # The proxy's thread must get the interpreter back soon while the screen draws: a thread waiting for it
-    # waits up to one switch interval each time, and the default one is long beside a stream's pace.
-    sys.setswitchinterval(SWITCH_SECONDS)
     feed = ExchangeFeed()
-    proxy = InspectProxy(upstream, feed, host, port)
+    proxy = ProxyProcess(upstream, feed, host, port)
     try:
         url = proxy.start()
     except OSError as error:

@@ -6,7 +6,7 @@ No aiohttp here: the app reads exchanges without loading the proxy's HTTP stack.
 from __future__ import annotations
 
 import zlib
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -17,6 +17,16 @@ CREDENTIAL_HEADERS = frozenset({"x-api-key", "authorization", "proxy-authorizati
 """Request headers whose values an exchange never shows."""
 SHORTEST_SECRET = 8
 """Shorter values are not replaced in text: they would match ordinary words."""
+
+
+class Secrets(tuple[str, ...]):
+    """The credentials an exchange redacts: they never show in its repr, and they pickle (an exchange is
+    handed from the proxy's process to the app's)."""
+
+    def __repr__(self) -> str:
+        return f"<{len(self)} hidden>"
+
+    __str__ = __repr__
 
 
 @dataclass(eq=False)
@@ -46,7 +56,8 @@ class Exchange:
     """Something the watcher should know about the body, such as an encoding that cannot be undone for it."""
     finished: float | None = None
     """`time.perf_counter()` when the exchange ended, either way."""
-    _redact: Callable[[str], str] = field(default=lambda text: text, repr=False, compare=False)
+    _secrets: Secrets = field(default_factory=lambda: Secrets(()), repr=False, compare=False)
+    """What `redact` replaces, longest first (so a whole header value goes before the token inside it)."""
 
     @classmethod
     def arrived(cls, number: int, client: str, method: str, path: str, headers: Iterable[tuple[str, str]],
@@ -60,7 +71,8 @@ class Exchange:
                 secrets.extend(_secrets_in(name, value))
                 value = HIDDEN
             shown[name] = f"{shown[name]}, {value}" if name in shown and value != HIDDEN else value
-        return cls(number, client, method, path, shown, body, started, _redact=_redactor(secrets))
+        kept = sorted({secret for secret in secrets if len(secret) >= SHORTEST_SECRET}, key=len, reverse=True)
+        return cls(number, client, method, path, shown, body, started, _secrets=Secrets(kept))
 
     @property
     def content_type(self) -> str:
@@ -68,7 +80,9 @@ class Exchange:
 
     def redact(self, text: str) -> str:
         """`text` with any credential the client sent (of 8 characters or more) replaced by `[redacted]`."""
-        return self._redact(text)
+        for secret in self._secrets:
+            text = text.replace(secret, REDACTED)
+        return text
 
 
 def _secrets_in(name: str, value: str) -> list[str]:
@@ -79,18 +93,6 @@ def _secrets_in(name: str, value: str) -> list[str]:
         scheme, _, token = value.partition(" ")
         return [token.strip(), value] if token.strip() else [scheme]
     return []
-
-
-def _redactor(secrets: list[str]) -> Callable[[str], str]:
-    # Longest first, so a whole header value goes before the token inside it.
-    kept = tuple(sorted({secret for secret in secrets if len(secret) >= SHORTEST_SECRET}, key=len, reverse=True))
-
-    def redact(text: str) -> str:
-        for secret in kept:
-            text = text.replace(secret, REDACTED)
-        return text
-
-    return redact
 
 
 class Tap(Protocol):

@@ -62,9 +62,10 @@ class InspectProxy:
         host = f"[{self.host}]" if ":" in self.host else self.host
         return f"http://{host}:{self.port}"
 
-    def start(self) -> str:
-        """Listen, and serve from a thread of its own; return the URL. OSError if the port cannot be had."""
-        self._socket = socket.create_server((self.host, self.port), backlog=128)
+    def start(self, listening: socket.socket | None = None) -> str:
+        """Listen (on `listening`, a socket already bound and listening, if given), and serve from a thread of
+        its own; return the URL. OSError if the port cannot be had."""
+        self._socket = listening or listen(self.host, self.port)
         self.port = self._socket.getsockname()[1]
         self._loop = asyncio.new_event_loop()
         self._stop = asyncio.Event()
@@ -201,6 +202,12 @@ class InspectProxy:
             getattr(self.tap, what)(*arguments)
         except Exception:
             log.exception("the inspecting proxy's tap failed on %s", what)
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """A socket listening on `host:port` (0: a free port). OSError if it cannot be had."""
+    return socket.create_server((host, port), family=socket.AF_INET6 if ":" in host else socket.AF_INET,
+                                backlog=128)
 
 
 def _client(request: web.BaseRequest) -> str:
