@@ -1,7 +1,7 @@
 """The inspecting proxy's cost to the client it stands before: throughput and the delay it adds to each frame.
 
-The bare proxy runs here, in this process, on its own thread as in the app, with a tap that hands every call
-to this process's event loop (as the app's does). The upstreams and the client each run in a process of
+The bare proxy runs here, in this process, on its own thread (the app runs the same server in a process of
+its own), with a tap that hands every call to this process's event loop (as the app's does). The upstreams and the client each run in a process of
 their own, so neither's work is counted as the proxy's. Direct and proxied runs are interleaved.
 
 - **throughput**: an unpaced 20,000-delta reply from the demo backend with the benchmarks' Markdown (as
@@ -21,7 +21,7 @@ their own, so neither's work is counted as the proxy's. Direct and proxied runs 
   Not in the default run, which it would lengthen by over a minute: `--only app`.
 
   `--switch-interval` sets how long a thread of this process may hold the interpreter while another waits
-  for it (the app sets its own while inspecting).
+  for it.
 
     python benchmarks/proxy.py [--runs 9] [--frames 2000] [--only throughput,latency,busy,app] \
                                [--switch-interval MS]
@@ -335,9 +335,16 @@ class AppInTerminal:
         return self.awaiting(ending(f"tag={tag}").strip())
 
     def cpu(self) -> float:
-        """The app process's CPU seconds so far."""
-        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        """The CPU seconds so far of the app's process and the proxy's (its child)."""
+        spent = 0
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if stat.parent.name == str(self.process.pid) or fields[1] == str(self.process.pid):
+                spent += int(fields[11]) + int(fields[12])
+        return spent / os.sysconf("SC_CLK_TCK")
 
     def last_words(self) -> str:
         return re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", " ", self._tail.decode(errors="replace"))[-300:]
@@ -464,7 +471,7 @@ async def measure_app(options: argparse.Namespace, upstreams: dict[str, tuple[st
             await client_run(app.url, mode, 10, "warm")
             await asyncio.to_thread(shown.event.wait, SHOWING)
             assert shown.event.is_set(), f"the app did not show its first reply; it drew: {app.last_words()!r}"
-            ways = bare(upstream, proxy.url, False) + [Way("in app", app.url, app.cpu, " (its drawing included)",
+            ways = bare(upstream, proxy.url, False) + [Way("in app", app.url, app.cpu, " (the app's and its proxy's processes)",
                                                            app)]
             await interleaved(ways, mode, options.runs, options.frames)
             if mode == "throughput":
