@@ -42,7 +42,9 @@ def children_of(pid: int) -> list[int]:
 
 
 def test_a_client_pointed_at_the_shown_address_is_answered_and_shown(demo: DemoServer, tmp_path: Path) -> None:
-    terminal = Terminal([claude_tui(), "--inspect", "0", "--base-url", demo.url], app_environment(tmp_path),
+    password = "pw-upstream-0123456789"
+    upstream = demo.url.replace("http://", f"http://someone:{password}@")
+    terminal = Terminal([claude_tui(), "--inspect", "0", "--base-url", upstream], app_environment(tmp_path),
                         columns=160, rows=50)
     try:
         terminal.read_until(lambda: re.search(r"ANTHROPIC_BASE_URL=(http://127\.0\.0\.1:\d+)", terminal.text())
@@ -51,12 +53,13 @@ def test_a_client_pointed_at_the_shown_address_is_answered_and_shown(demo: DemoS
         assert match is not None
         proxy = match.group(1)
         [child] = children_of(terminal.pid)  # the proxy's own process
+        assert password.encode() not in Path(f"/proc/{child}/cmdline").read_bytes()  # anyone may read that
         with httpx2.Client(timeout=GUARD) as client:
             answer = client.post(f"{proxy}/v1/messages", json=messages_request("echo from another client"),
                                  headers={"x-api-key": "sk-ant-cli-test-secret-0123456789"})
         assert answer.status_code == 200 and answer.content.endswith(b'data: {"type": "message_stop"}\n\n')
         terminal.read_until_shown("You said: echo from another client")
-        assert not terminal.shows("sk-ant-cli-test-secret")
+        assert not terminal.shows("sk-ant-cli-test-secret") and not terminal.shows(password)
         terminal.quit()
         wait_until_gone(child)
         assert gone(child)

@@ -1,5 +1,6 @@
-"""The inspecting proxy's own process (see `process.py`): `python -m tui_app.proxy.child FD UPSTREAM` serves
-the listening socket FD until its stdin closes, writing each call of its tap to stdout, pickled."""
+"""The inspecting proxy's own process (see `process.py`): `python -m tui_app.proxy.child FD` serves
+the listening socket FD, passing requests to the upstream URL read from the first line of its stdin, until
+its stdin closes; it writes each call of its tap to stdout, pickled."""
 
 from __future__ import annotations
 
@@ -58,12 +59,13 @@ def _answer(exchange: Exchange) -> dict[str, Any]:
 
 
 def main(argv: list[str]) -> int:
-    fd, upstream = int(argv[0]), argv[1]
+    fd = int(argv[0])
     out = sys.stdout.buffer
     tap = RelayTap()
     writer = threading.Thread(target=tap.relay, args=(out,), name="relay")
     writer.start()
     try:
+        upstream = sys.stdin.buffer.readline().decode("utf-8").strip()
         listening = socket.socket(fileno=fd)
         host = listening.getsockname()[0]
         proxy = InspectProxy(upstream, tap, host, listening.getsockname()[1])

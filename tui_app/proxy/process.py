@@ -57,12 +57,16 @@ class ProxyProcess:
         self.port = listening.getsockname()[1]
         try:
             self._child = subprocess.Popen(
-                [sys.executable, "-m", "tui_app.proxy.child", str(listening.fileno()), self.upstream],
+                [sys.executable, "-m", "tui_app.proxy.child", str(listening.fileno())],
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                 pass_fds=(listening.fileno(),), env=_child_environment(), close_fds=True,
                 start_new_session=True)  # the terminal's signals are the app's to handle
         finally:
             listening.close()  # the child has its own copy
+        assert self._child.stdin is not None
+        # On its stdin, not its command line, which anyone on the machine can read: the URL may hold a password.
+        self._child.stdin.write(self.upstream.encode("utf-8") + b"\n")
+        self._child.stdin.flush()
         self._reader = threading.Thread(target=self._read, args=(self._child.stdout,), name="inspect-proxy-reader",
                                         daemon=True)
         self._reader.start()
