@@ -76,6 +76,8 @@ async def test_a_streamed_exchange_shows_as_a_turn_and_is_saved_without_the_key(
         assert asked.startswith("POST /v1/messages · claude-sonnet-5 · streamed · 1 message · max_tokens 400")
         assert "System: Be brief." in asked and "Last user message: show me the tour" in asked
         assert app.query_one(PromptInput).disabled
+        offered = {active.binding.action for active in app.active_bindings.values() if active.enabled}
+        assert "retry" not in offered and "quit" in offered  # nothing was sent from here to retry
         assert session.timings.first_token is not None and session.timings.first_token >= 0
         await pilot.pause()
         assert KEY not in screen_text(app)

@@ -150,6 +150,8 @@ class ChatScreen(Watching, ConversationSwitching, MainScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "cancel_reply":
             return self.streaming and self.watching != INSPECTING  # the proxy passes every stream on regardless
+        if action == "retry" and self.watching:
+            return False  # nothing was sent from here: the footer does not offer it
         watching = self.check_watching_action(action)
         return True if watching is None else watching
 
