@@ -105,6 +105,7 @@ async def test_space_pauses_a_playing_replay_and_full_stop_steps_one_event(tmp_p
         await pilot.press("space")
         assert "paused" not in str(app.query_one(PromptInput).border_title)
         await until(pilot, lambda: app.ended == [session], "the replay to play on to its end")
+        await until(pilot, lambda: "Replay over" in str(app.query_one(PromptInput).border_title), "the replay's end")
         assert session.reply.text == live
         assert [event.name for event in session.events] == [record["event"] for record in records]
 

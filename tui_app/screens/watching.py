@@ -112,14 +112,22 @@ class Watching(Screen):
     @work(group="reply", exclusive=True, exit_on_error=False)
     async def play_recording(self, recording: Recording, playback: Playback) -> None:
         count = len(recording.replies)
-        for number, recorded in enumerate(recording.replies, start=1):
-            asked, _ = self.conversation.add_user(_replay_line(recording, recorded, number, count, playback.speed))
-            await self.query_one(TranscriptView).add_user_turn(asked)
-            turn = self.conversation.add_reply(recorded.model)
-            playback.start()
-            session = ReplySession(ReplaySource(recorded, playback), base_url=str(recording.path),
-                                   clock=playback.clock)
-            await self._run(session, turn, None)
+        try:
+            for number, recorded in enumerate(recording.replies, start=1):
+                line = _replay_line(recording, recorded, number, count, playback.speed)
+                asked, _ = self.conversation.add_user(line)
+                await self.query_one(TranscriptView).add_user_turn(asked)
+                turn = self.conversation.add_reply(recorded.model)
+                playback.start()
+                session = ReplySession(ReplaySource(recorded, playback), base_url=str(recording.path),
+                                       clock=playback.clock)
+                await self._run(session, turn, None)
+        finally:
+            if self.watching == REPLAYING and self.playback is playback:
+                keys = self.settings.keys
+                self.query_one(PromptInput).border_title = (
+                    f"Replay over · {keys.label('new_conversation')} starts a new conversation, "
+                    f"{keys.label('conversations')} opens a saved one")
 
     async def _run(self, session: ReplySession, turn: Turn, saver: TurnSaver | None) -> None:
         from tui_app.reply_runner import ReplyRunner
