@@ -142,7 +142,7 @@ def expected_of(data: bytes) -> tuple[bytes, int]:
     return "".join(texts).encode("utf-8"), code
 
 
-def test_every_sdk_streaming_fixture_replays_to_its_text_and_exit_code(tmp_path: Path) -> None:
+def test_every_sdk_streaming_fixture_replays_to_its_text_and_exit_code_with_any_line_ends(tmp_path: Path) -> None:
     fixtures = sdk_fixtures()
     mismatches, ran = [], 0
     for fixture in fixtures:
@@ -150,7 +150,11 @@ def test_every_sdk_streaming_fixture_replays_to_its_text_and_exit_code(tmp_path:
         stop = data.find(b"event: message_stop")
         cut = tmp_path / f"cut-{fixture.name}"  # the same stream, ended before its message_stop
         cut.write_bytes(data[:stop] if stop > 0 else data)
-        for path in (fixture, cut):
+        lf = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+        crlf, cr = tmp_path / f"crlf-{fixture.name}", tmp_path / f"cr-{fixture.name}"
+        crlf.write_bytes(lf.replace(b"\n", b"\r\n"))
+        cr.write_bytes(lf.replace(b"\n", b"\r"))
+        for path in (fixture, cut, crlf, cr):
             expected = expected_of(path.read_bytes())
             code, stdout, stderr = printed(path)
             ran += 1
@@ -158,7 +162,7 @@ def test_every_sdk_streaming_fixture_replays_to_its_text_and_exit_code(tmp_path:
                 mismatches.append(f"{path.name}: exit {code}, expected {expected[1]}; printed {stdout[:80]!r}, "
                                   f"expected {expected[0][:80]!r}; stderr {stderr[-200:]!r}")
     assert mismatches == []
-    assert len(fixtures) >= 15 and ran == 2 * len(fixtures)
+    assert len(fixtures) >= 15 and ran == 4 * len(fixtures)
 
 
 @pytest.mark.parametrize(("content", "line"), [
