@@ -1,19 +1,33 @@
-"""Streaming speed: render under load, overhead over the bare SDK, and time to first token.
+"""Streaming speed: render under load, overhead over the bare SDK, time to first token, CPU in a terminal.
 
-Every measurement drives a real Textual app headless (`run_test`) through the real SDK over HTTP, against
-`bench_server.py` running in its own process (so the server's work is not counted as the client's).
+Every measurement runs through the real SDK over HTTP, against `bench_server.py` running in its own process
+(so the server's work is not counted as the client's). All but `cpu` drive a real Textual app headless
+(`run_test`), which writes nothing to a terminal.
 
 - **render**: Markdown (paragraphs, lists, tables, one 400-line code block) of each size, streamed in
-  4-character deltas at 1,000 characters/s, shown three ways: by claude-tui, by a reference app calling
-  `Markdown.update` with the whole text per delta, and by one calling `MarkdownStream.write` per delta.
+  4-character deltas at `--rate` (1,000 characters/s), shown three ways: by claude-tui, by a reference app
+  calling `Markdown.update` with the whole text per delta, and by one calling `MarkdownStream.write` per
+  delta.
   Reports wall time / ideal time, the lag of the text on screen behind the wire (p50, p99, max), and CPU
   seconds. A reference that falls too far behind is stopped at `--limit` seconds and says how much it
   had shown.
 - **overhead**: an unpaced 20,000-delta reply: claude-tui's time from request to the last character on
   screen, divided by the time the bare SDK takes to read the same stream.
 - **ttft**: how long claude-tui takes to put the first content delta on screen after it arrived.
+- **cpu**: the real `claude-tui` command (installed beside this Python; default settings, a temporary home,
+  no ANTHROPIC_* variables, `--base-url` the bench server) in a 120×40 pseudo-terminal: the prompt is typed,
+  and from Enter until the reply is shown whole (its last section on screen, the status bar saying "done"),
+  the CPU seconds of its process (all threads, from /proc), wall time / ideal time, and its resident memory
+  at the end. The reference, interleaved with it: a script in the same kind of terminal writing the official
+  SDK's `text_stream` as it comes, measured the same way. Each size (default 20 and 60 KB) at `--rate`, the
+  first size again at 4× the rate, and for the largest a second reply in the same conversation with the
+  memory it added. Start-up, imports and typing are not counted (each process is idle when Enter is
+  pressed). Not in the default run, which it would lengthen by several minutes: `--only cpu`.
 
-    python benchmarks/streaming.py [--sizes 4,20,60,200] [--only render,overhead,ttft] [--limit 60]
+    python benchmarks/streaming.py [--sizes 4,20,60,200] [--only render,overhead,ttft,cpu] [--limit 60]
+                                   [--rate 1000] [--runs 5]
+
+(`--sizes` defaults to 20,60 and `--runs` to 2 for `cpu`.)
 """
 
 from __future__ import annotations
@@ -39,6 +53,7 @@ from textual.containers import VerticalScroll  # noqa: E402
 from textual.widgets import Markdown  # noqa: E402
 
 from benchmarks.bench_server import markdown_corpus, serve  # noqa: E402
+from benchmarks.terminal_run import COLUMNS, ROWS, ClaudeTUIInTerminal, Reply, SDKInTerminal  # noqa: E402
 from tui_app.app import ClaudeTUI  # noqa: E402
 from tui_app.demo.scripts import DELTA_CHARS  # noqa: E402
 from tui_app.settings import Settings  # noqa: E402
@@ -46,7 +61,7 @@ from tui_app.widgets.prompt_input import PromptInput  # noqa: E402
 from tui_app.widgets.text_block_view import TextSegment  # noqa: E402
 
 RATE = 1000
-"""Characters per second of the paced streams."""
+"""Characters per second of the paced streams, unless `--rate` says otherwise."""
 SIZE = (120, 40)
 
 
@@ -218,21 +233,21 @@ async def run_reference(url: str, prompt: str, size: int, strategy: str, limit: 
     return finished - started, cpu, complete
 
 
-async def render(url: str, sizes: list[int], limit: float) -> list[Result]:
+async def render(url: str, sizes: list[int], limit: float, rate: int) -> list[Result]:
     results = []
     for size in sizes:
-        prompt = f"bench size={size} rate={RATE}"
-        ideal = size / RATE
+        prompt = f"bench size={size} rate={rate}"
+        ideal = size / rate
         display = Display()
         wall, cpu, first = await run_claude_tui(url, prompt, size, display)
         display.first_arrival = first
-        results.append(Result("claude-tui", size, wall, ideal, lags_behind_wire(display, size, RATE), cpu,
+        results.append(Result("claude-tui", size, wall, ideal, lags_behind_wire(display, size, rate), cpu,
                               True, size))
         print(results[-1].row(), flush=True)
         for strategy, name in (("update", "Markdown.update per delta"), ("stream", "MarkdownStream per delta")):
             display = Display()
             wall, cpu, complete = await run_reference(url, prompt, size, strategy, limit, display)
-            lags = lags_behind_wire(display, size, RATE)
+            lags = lags_behind_wire(display, size, rate)
             results.append(Result(name, size, wall, ideal, lags, cpu, complete, display.shown))
             print(results[-1].row(), flush=True)
     return results
@@ -278,6 +293,72 @@ async def ttft(url: str, runs: int) -> list[float]:
     return added
 
 
+# CPU in a terminal: the real command against the bare SDK
+
+
+@dataclass
+class TerminalRun:
+    size: int
+    rate: int
+    run: int
+    app: Reply
+    reference: Reply
+    again: Reply | None = None
+    """The same prompt a second time in the same conversation."""
+
+    def rows(self) -> list[str]:
+        rows = [self._row(self.app, str(self.run))]
+        if self.again:
+            rows.append(self._row(self.again, f"{self.run} again")
+                        + f"{self.again.rss - self.again.rss_before:>+11.1f}")
+        return rows
+
+    def _row(self, app: Reply, run: str) -> str:
+        ideal = self.size / self.rate
+        return (f"{self.size // 1000:>5} KB{self.rate:>7}  {run:<9}{app.cpu:>9.2f}{self.reference.cpu:>9.2f}"
+                f"{app.cpu / max(self.reference.cpu, 0.01):>9.1f}{app.wall / ideal:>11.2f}{app.rss:>9.0f}")
+
+
+def cpu_in_terminal(url: str, sizes: list[int], rate: int, runs: int) -> list[TerminalRun]:
+    """Each case `runs` times, the app and the reference in turn (which goes first alternating from run to
+    run, so that both see the machine alike)."""
+    cases = [(size, rate) for size in sizes] + [(sizes[0], rate * 4)]
+    cases.sort()
+    results = []
+    for run in range(1, runs + 1):
+        for size, pace in cases:
+            prompt = f"bench size={size} rate={pace}"
+            replies: dict[str, list[Reply]] = {}
+            for side in ("app", "reference")[:: 1 if run % 2 else -1]:
+                if side == "app":
+                    with ClaudeTUIInTerminal(url, markdown_corpus) as app:
+                        replies[side] = [app.ask(prompt, size, pace)]
+                        if size == max(sizes) and pace == rate:
+                            replies[side].append(app.ask(prompt, size, pace))
+                else:
+                    with SDKInTerminal(url) as reference:
+                        replies[side] = [reference.ask(prompt, size, pace)]
+            again = replies["app"][1] if len(replies["app"]) > 1 else None
+            results.append(TerminalRun(size, pace, run, replies["app"][0], replies["reference"][0], again))
+            print("\n".join(results[-1].rows()), flush=True)
+    return results
+
+
+def report_cpu_in_terminal(results: list[TerminalRun]) -> None:
+    if len({result.run for result in results}) < 2:
+        return
+    print("  app/ref, min–max over the runs: " + "; ".join(
+        f"{size // 1000} KB at {rate}: {min(ratios):.1f}–{max(ratios):.1f}"
+        for (size, rate), ratios in _ratios(results).items()))
+
+
+def _ratios(results: list[TerminalRun]) -> dict[tuple[int, int], list[float]]:
+    ratios: dict[tuple[int, int], list[float]] = {}
+    for result in results:
+        ratios.setdefault((result.size, result.rate), []).append(result.app.cpu / max(result.reference.cpu, 0.01))
+    return ratios
+
+
 def timed(label: str, action: Callable[[], object]) -> object:
     started = time.perf_counter()
     result = action()
@@ -287,31 +368,43 @@ def timed(label: str, action: Callable[[], object]) -> object:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="4,20,60,200", help="KB, comma-separated")
-    parser.add_argument("--only", default="render,overhead,ttft")
+    parser.add_argument("--sizes", help="KB, comma-separated (render: 4,20,60,200; cpu: 20,60)")
+    parser.add_argument("--only", default="render,overhead,ttft", help="any of render,overhead,ttft,cpu")
     parser.add_argument("--limit", type=float, default=60.0,
                         help="seconds after which a reference strategy is stopped")
-    parser.add_argument("--runs", type=int, default=5, help="runs of the overhead and ttft measures")
+    parser.add_argument("--rate", type=int, default=RATE, help="characters per second of render and cpu")
+    parser.add_argument("--runs", type=int, help="runs of the overhead and ttft measures (5), of cpu (2)")
     options = parser.parse_args()
     only = set(options.only.split(","))
+
+    def sizes(default: str) -> list[int]:
+        return [int(size) * 1000 for size in (options.sizes or default).split(",")]
+
     url, server = serve()
     try:
         print(f"claude-tui streaming benchmark · {os.cpu_count()} cores · Python {sys.version.split()[0]}")
         if "render" in only:
-            sizes = [int(size) * 1000 for size in options.sizes.split(",")]
-            print(f"\nRender under load: {DELTA_CHARS}-character deltas at {RATE} characters/s")
+            print(f"\nRender under load: {DELTA_CHARS}-character deltas at {options.rate} characters/s")
             print(f"{'size':>8}  {'strategy':<26}{'wall/ideal':>7}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}"
                   f"{'CPU s':>8}{'CPU s/KB':>9}")
-            timed("render", lambda: asyncio.run(render(url, sizes, options.limit)))
+            timed("render", lambda: asyncio.run(render(url, sizes("4,20,60,200"), options.limit, options.rate)))
+        runs = options.runs or 5
         if "overhead" in only:
-            app_time, sdk_time = timed("overhead", lambda: asyncio.run(overhead(url, options.runs)))
-            print(f"\nOverhead, unpaced 20,000 deltas (median of {options.runs}): claude-tui {app_time:.2f} s "
+            app_time, sdk_time = timed("overhead", lambda: asyncio.run(overhead(url, runs)))
+            print(f"\nOverhead, unpaced 20,000 deltas (median of {runs}): claude-tui {app_time:.2f} s "
                   f"to the last character on screen; bare SDK {sdk_time:.2f} s to read it; "
                   f"ratio {app_time / sdk_time:.2f}")
         if "ttft" in only:
-            added = timed("ttft", lambda: asyncio.run(ttft(url, options.runs)))
-            print(f"\nTime to first token added by the app (first delta arrived → on screen), {options.runs} runs: "
+            added = timed("ttft", lambda: asyncio.run(ttft(url, runs)))
+            print(f"\nTime to first token added by the app (first delta arrived → on screen), {runs} runs: "
                   f"median {statistics.median(added) * 1000:.1f} ms, max {max(added) * 1000:.1f} ms")
+        if "cpu" in only:
+            print(f"\nCPU in a {COLUMNS}×{ROWS} terminal, {DELTA_CHARS}-character deltas: CPU s of claude-tui and of "
+                  f"the bare SDK writing the text (ref), from Enter to the reply shown whole")
+            print(f"{'size':>8}{'rate':>7}  {'run':<9}{'app CPU':>9}{'ref CPU':>9}{'app/ref':>9}{'wall/ideal':>11}"
+                  f"{'RSS MB':>9}{'RSS +MB':>11}")
+            results = timed("cpu", lambda: cpu_in_terminal(url, sizes("20,60"), options.rate, options.runs or 2))
+            report_cpu_in_terminal(results)
     finally:
         server.terminate()
 
