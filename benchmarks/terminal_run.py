@@ -113,6 +113,7 @@ class Terminal:
         self.drawn = 0
         self._screen = pyte.Screen(COLUMNS, ROWS)
         self._stream = pyte.ByteStream(self._screen)
+        self._rows = [""] * ROWS
         self._arrived = threading.Condition()
         self._pending: deque[Output] = deque()
         self._fd, other = os.openpty()
@@ -150,13 +151,22 @@ class Terminal:
                 if not self._pending:
                     return False
                 output = self._pending.popleft()
-            self._stream.feed(output.data)
-            if watch is not None and watch.look(self._screen.display, output):
+            self._feed(output.data)
+            if watch is not None and watch.look(self._rows, output):
                 return True
+
+    def _feed(self, data: bytes) -> None:
+        """Draw `data` on the screen and bring the text of the rows it changed up to date (the whole screen's
+        text after every read would cost more than the program spends)."""
+        self._stream.feed(data)
+        for row in self._screen.dirty:
+            cells = self._screen.buffer[row]
+            self._rows[row] = "".join(cells[column].data for column in range(COLUMNS))
+        self._screen.dirty.clear()
 
     def rows(self) -> Rows:
         self._follow()
-        return list(self._screen.display)
+        return list(self._rows)
 
     def watch(self, *steps: Callable[[Rows], bool], hint: bytes = b"") -> Watch:
         """Watch for `steps` on the screen as it is and in the output from now on."""
