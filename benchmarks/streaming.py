@@ -349,7 +349,7 @@ def report_cpu_in_terminal(results: list[TerminalRun]) -> None:
         return
     print("  app/ref, min–max over the runs: " + "; ".join(
         f"{size // 1000} KB at {rate}: {min(ratios):.1f}–{max(ratios):.1f}"
-        for (size, rate), ratios in _ratios(results).items()))
+        for (size, rate), ratios in _ratios(results).items()), flush=True)
 
 
 def _ratios(results: list[TerminalRun]) -> dict[tuple[int, int], list[float]]:

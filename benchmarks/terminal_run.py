@@ -86,13 +86,13 @@ class Output:
 
 
 class Watch:
-    """Set once the screen has shown each of `steps` in turn, with the output that completed it. `hint`: bytes
-    the program writes near the end (looked for in the raw output), so the screen need not be followed until
-    then."""
+    """Set once the screen has shown each of `steps` in turn, with the output that completed it. `hints`: bytes
+    the program writes, in this order, when the last step is near (looked for in the raw output), so that the
+    screen need not be followed until then."""
 
-    def __init__(self, steps: list[Callable[[Rows], bool]], hint: bytes = b"") -> None:
+    def __init__(self, steps: list[Callable[[Rows], bool]], hints: tuple[bytes, ...] = ()) -> None:
         self.steps = steps
-        self.hint = hint
+        self.hints = hints
         self.seen: Output | None = None
 
     def look(self, rows: Rows, output: Output | None) -> bool:
@@ -168,27 +168,34 @@ class Terminal:
         self._follow()
         return list(self._rows)
 
-    def watch(self, *steps: Callable[[Rows], bool], hint: bytes = b"") -> Watch:
+    def watch(self, *steps: Callable[[Rows], bool], hints: tuple[bytes, ...] = ()) -> Watch:
         """Watch for `steps` on the screen as it is and in the output from now on."""
-        watch = Watch(list(steps), hint)
+        watch = Watch(list(steps), hints)
         watch.look(self.rows(), None)
         return watch
 
-    def wait(self, watch: Watch, timeout: float, what: str) -> Output:
-        deadline = time.monotonic() + timeout
-        hinted, scanned, tail = not watch.hint, 0, b""
+    def wait(self, watch: Watch, timeout: float, what: str, patience: float = 0.0) -> Output:
+        """The output that set `watch`. The screen is followed once the watch's hints were written, or after
+        `patience` seconds without them."""
+        started = time.monotonic()
+        hints, scanned, tail = list(watch.hints), 0, b""
         while watch.seen is None:
             with self._arrived:
-                if not hinted:  # look for the hint in the output not yet looked at
+                hinted = not hints or time.monotonic() - started > patience
+                if not hinted:  # look for the hints in the output not yet looked at
                     for output in list(self._pending)[scanned:]:
-                        hinted = hinted or watch.hint in tail + output.data
-                        tail = output.data[-len(watch.hint):]
+                        data = tail + output.data
+                        while hints and hints[0] in data:
+                            data = data[data.index(hints[0]) + len(hints[0]):]
+                            hints.pop(0)
+                        tail = output.data[-64:]
                     scanned = len(self._pending)
+                    hinted = not hints
                 if not hinted or not self._pending:
                     self._arrived.wait(0.1)
             if hinted:
                 self._follow(watch)
-            if watch.seen is None and (self.process.poll() is not None or time.monotonic() > deadline):
+            if watch.seen is None and (self.process.poll() is not None or time.monotonic() - started > timeout):
                 shown = "\n".join(row.rstrip() for row in self.rows() if row.strip())
                 raise RuntimeError(f"{what}: not shown within {timeout:.0f} s; the screen:\n{shown}")
         return watch.seen
@@ -251,8 +258,8 @@ class InTerminal:
     quit_keys = b""
     ready = ""
     """Drawn in the program's first screen."""
-    hint = b""
-    """Written when a reply ends (see `Watch`)."""
+    hints: tuple[bytes, ...] = ()
+    """Written, in this order, as a reply streams and ends (see `Watch`)."""
 
     def __enter__(self) -> InTerminal:
         self._home = tempfile.TemporaryDirectory(prefix="claude-tui-bench-")
@@ -277,11 +284,11 @@ class InTerminal:
         terminal.type(prompt)
         terminal.wait(terminal.watch(lambda rows: self.typed(rows, prompt)), STARTING, "the prompt typed")
         settle(terminal.process.pid)
-        watch = terminal.watch(*self.reply_steps(size), hint=self.hint)
+        watch = terminal.watch(*self.reply_steps(size), hints=self.hints)
         rss, cpu = rss_mb(terminal.process.pid), cpu_seconds(terminal.process.pid)
         started = time.perf_counter()
         terminal.type("\r")
-        end = terminal.wait(watch, size / rate * 3 + 60, "the reply's end")
+        end = terminal.wait(watch, size / rate * 3 + 60, "the reply's end", patience=size / rate + 10)
         return Reply(end.cpu - cpu, end.at - started, end.rss, rss)
 
     def typed(self, rows: Rows, prompt: str) -> bool:
@@ -296,7 +303,9 @@ class ClaudeTUIInTerminal(InTerminal):
 
     quit_keys = b"\x11"  # Ctrl+Q
     ready = "Prompt"  # the prompt's border title
-    hint = b"done"  # the reply's state in the status bar
+    # The reply's state in the status bar, which may show the last reply's "done" until the new one streams
+    # (the event log's "done (end_turn)" does not match).
+    hints = (b" streaming ", b" done ")
 
     def __init__(self, url: str, corpus: Callable[[int], str]) -> None:
         self.command = [*app_command(), "--base-url", url]
@@ -349,7 +358,7 @@ class SDKInTerminal(InTerminal):
 
     quit_keys = b"\x04"  # Ctrl+D: the end of its input
     ready = "Reference ready"
-    hint = ENDED.encode()
+    hints = (ENDED.encode(),)
 
     def __init__(self, url: str) -> None:
         self.command = [sys.executable, "-c", REFERENCE, url]
