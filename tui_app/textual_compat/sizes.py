@@ -34,6 +34,16 @@ class SizeUpdates:
         return super()._size_updated(size, virtual_size, container_size, layout)  # type: ignore[misc]
 
 
+class LaidOutOnce(SizeUpdates):
+    """For a widget that does not scroll: Textual lays out the whole screen again whenever what a widget
+    holds changes size (its virtual size), but the layout that found the change has already placed and
+    sized such a widget. While a reply streams, each growing block asked for a second layout at every
+    frame."""
+
+    def sizes_laid_out(self, size: Size, virtual_size: Size, container_size: Size, layout: bool) -> bool:
+        return self.textual_sizes_laid_out(size, virtual_size, container_size, layout=False)
+
+
 def keep_size(widget: Widget, size: Size) -> None:
     """Record `size` as the widget's size (its `outer_size`), so that Textual's own handling of the
     same size finds nothing changed and redraws nothing.

@@ -14,12 +14,17 @@ from textual.widgets import Label, Markdown
 from textual.widgets.markdown import MarkdownBlock, MarkdownFence
 
 from tui_app.textual_compat.markdown import PlainFence, UpdatedInPlace, copy_context
+from tui_app.textual_compat.sizes import LaidOutOnce
 from tui_app.widgets import code_lexers
 from tui_app.widgets.copy_request import CopyRequest
 from tui_app.widgets.growing_frame import GrowingFrame
 
 CODE_CHUNK_LINES = 32
 """A code block is highlighted and drawn in chunks of this many lines."""
+
+
+class CodeChunk(LaidOutOnce, Label):
+    """Some lines of a code block, highlighted (see `CodeBlock`)."""
 
 
 class CodeBlock(GrowingFrame, UpdatedInPlace, PlainFence, MarkdownFence, can_focus=True):
@@ -63,7 +68,7 @@ class CodeBlock(GrowingFrame, UpdatedInPlace, PlainFence, MarkdownFence, can_foc
         self._theme = self._theme_key()
         self._shown = code_chunks(self.code)
         for text in self._shown:
-            yield Label(self._highlight(text), expand=True, classes="code-chunk")
+            yield CodeChunk(self._highlight(text), expand=True, classes="code-chunk")
 
     async def update_from(self, block: MarkdownBlock) -> bool:
         if not isinstance(block, MarkdownFence):
@@ -97,7 +102,7 @@ class CodeBlock(GrowingFrame, UpdatedInPlace, PlainFence, MarkdownFence, can_foc
             if index >= len(self._shown) or self._shown[index] != text:
                 labels[index].update(self._highlight(text))
         if len(chunks) > len(labels):
-            await self.mount_all(Label(self._highlight(text), expand=True, classes="code-chunk")
+            await self.mount_all(CodeChunk(self._highlight(text), expand=True, classes="code-chunk")
                                  for text in chunks[len(labels) :])
         elif len(chunks) < len(labels):
             await self.remove_children(labels[len(chunks) :])

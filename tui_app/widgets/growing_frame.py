@@ -33,9 +33,9 @@ class GrowingFrame(SizeUpdates):
     def sizes_laid_out(self, size: Size, virtual_size: Size, container_size: Size, layout: bool) -> bool:
         old = self.outer_size
         if size == old:
-            held_more = virtual_size != self.virtual_size
+            held = self.virtual_size
             resized = self.textual_sizes_laid_out(size, virtual_size, container_size, layout=False)
-            if held_more and layout:
+            if layout and virtual_size != held and not _only_longer(held, virtual_size, size):
                 # What scrolls in it may need placing again.
                 self.refresh(layout=True, repaint=False)  # type: ignore[attr-defined]
             return resized
@@ -59,3 +59,10 @@ class GrowingFrame(SizeUpdates):
         more than a screen above the bottom edge are dropped, to be drawn again if scrolled back to."""
         if row > 0:
             forget_rows_above(self, row)  # type: ignore[arg-type]
+
+
+def _only_longer(held: Size, holds: Size, size: Size) -> bool:
+    """It holds more below what it held, and needed scrolling before as it does now: the layout that told it
+    so has placed its children already, and its scroll bar neither comes nor goes."""
+    return holds.width == held.width and holds.height > held.height > size.height
+

@@ -129,7 +129,7 @@ def drawable(blocks: Sequence[MarkdownBlock]) -> bool:
     return all(
         isinstance(item, MarkdownListItem)
         and all(
-            type(block) is MarkdownParagraph or (isinstance(block, DrawnList) and drawable(child_blocks(block)))
+            isinstance(block, MarkdownParagraph) or (isinstance(block, DrawnList) and drawable(child_blocks(block)))
             for block in child_blocks(item)
         )
         for item in blocks

@@ -13,6 +13,7 @@ from textual.widget import Widget
 from textual.widgets.markdown import MarkdownBlock
 
 from tui_app.textual_compat.markdown import MarkdownTable, UpdatedInPlace, table_cells
+from tui_app.textual_compat.sizes import LaidOutOnce
 
 MIN_COLUMN = 3
 """Cells, padding included, below which a column is not narrowed to fit."""
@@ -49,7 +50,7 @@ def column_widths(natural: list[int], available: int) -> list[int]:
     return widths
 
 
-class TableGrid(Widget):
+class TableGrid(LaidOutOnce, Widget):
     """The rows of a table, with lines between the cells; cells too long for their column wrap."""
 
     DEFAULT_CSS = """

@@ -9,20 +9,29 @@ from textual.containers import ScrollableContainer, Vertical
 from textual.geometry import Region, Spacing
 from textual.widget import Widget
 from textual.widgets import Markdown
+from textual.widgets.markdown import MarkdownBlock
 
 from tui_app.markdown_parser import reply_parser
 from tui_app.markdown_split import Segments, estimated_rows
 from tui_app.stream.reply import ContentBlock
 from tui_app.text_safety import neutralize
+from tui_app.textual_compat.sizes import LaidOutOnce
 from tui_app.widgets.code_block import CodeBlock
 from tui_app.widgets.markdown_list import BulletListBlock, OrderedListBlock
 from tui_app.widgets.markdown_table import TableBlock
 
 
+def _laid_out_once(block: type[MarkdownBlock]) -> type[MarkdownBlock]:
+    """`block`, not laid out a second time when it grows (see `LaidOutOnce`), under the same name, so the
+    style sheets that name it still apply."""
+    return type(block.__name__, (LaidOutOnce, block), {"__module__": __name__})
+
+
 class TextSegment(Markdown):
     """One segment of a text block's Markdown (see `tui_app.markdown_split`)."""
 
-    BLOCKS = {**Markdown.BLOCKS, "fence": CodeBlock, "code_block": CodeBlock, "table_open": TableBlock,
+    BLOCKS = {**{name: _laid_out_once(block) for name, block in Markdown.BLOCKS.items()},
+              "fence": CodeBlock, "code_block": CodeBlock, "table_open": TableBlock,
               "bullet_list_open": BulletListBlock, "ordered_list_open": OrderedListBlock}
 
     def __init__(self, number: int, markdown: str | None = None) -> None:
