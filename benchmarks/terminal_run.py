@@ -174,9 +174,10 @@ class Terminal:
         watch.look(self.rows(), None)
         return watch
 
-    def wait(self, watch: Watch, timeout: float, what: str, patience: float = 0.0) -> Output:
+    def wait(self, watch: Watch, timeout: float, what: str, patience: float = 0.0,
+             failed: Callable[[Rows], bool] = lambda rows: False) -> Output:
         """The output that set `watch`. The screen is followed once the watch's hints were written, or after
-        `patience` seconds without them."""
+        `patience` seconds without them; `failed` says from the screen that it never will be."""
         started = time.monotonic()
         hints, scanned, tail = list(watch.hints), 0, b""
         while watch.seen is None:
@@ -195,9 +196,10 @@ class Terminal:
                     self._arrived.wait(0.1)
             if hinted:
                 self._follow(watch)
-            if watch.seen is None and (self.process.poll() is not None or time.monotonic() - started > timeout):
+            if watch.seen is None and (self.process.poll() is not None or time.monotonic() - started > timeout
+                                       or failed(self._rows)):
                 shown = "\n".join(row.rstrip() for row in self.rows() if row.strip())
-                raise RuntimeError(f"{what}: not shown within {timeout:.0f} s; the screen:\n{shown}")
+                raise RuntimeError(f"{what}: not shown ({time.monotonic() - started:.0f} s); the screen:\n{shown}")
         return watch.seen
 
     def type(self, keys: str) -> None:
@@ -288,7 +290,8 @@ class InTerminal:
         rss, cpu = rss_mb(terminal.process.pid), cpu_seconds(terminal.process.pid)
         started = time.perf_counter()
         terminal.type("\r")
-        end = terminal.wait(watch, size / rate * 3 + 60, "the reply's end", patience=size / rate + 10)
+        end = terminal.wait(watch, size / rate * 3 + 60, "the reply's end", patience=size / rate + 10,
+                            failed=self.failed)
         return Reply(end.cpu - cpu, end.at - started, end.rss, rss)
 
     def typed(self, rows: Rows, prompt: str) -> bool:
@@ -297,15 +300,19 @@ class InTerminal:
     def reply_steps(self, size: int) -> list[Callable[[Rows], bool]]:
         raise NotImplementedError
 
+    def failed(self, rows: Rows) -> bool:
+        """The screen says the reply ended without being whole."""
+        return False
+
 
 class ClaudeTUIInTerminal(InTerminal):
     """The real app, `claude-tui --base-url URL`, as a user starts it (the default settings, no key)."""
 
     quit_keys = b"\x11"  # Ctrl+Q
     ready = "Prompt"  # the prompt's border title
-    # The reply's state in the status bar, which may show the last reply's "done" until the new one streams
-    # (the event log's "done (end_turn)" does not match).
-    hints = (b" streaming ", b" done ")
+    # The reply's state in the status bar, which may show the last reply's "done" until the new one streams;
+    # the style that ends it tells it from the event log's "done (end_turn)", redrawn as the log scrolls.
+    hints = (b" streaming ", b" done \x1b")
 
     def __init__(self, url: str, corpus: Callable[[int], str]) -> None:
         self.command = [*app_command(), "--base-url", url]
@@ -330,18 +337,26 @@ class ClaudeTUIInTerminal(InTerminal):
 
         return [started, shown_whole]
 
+    def failed(self, rows: Rows) -> bool:
+        return re.search(r"\b(failed|incomplete|cancelled)\b", _status_bar(rows)) is not None
+
 
 def _prompt_row(rows: Rows) -> int | None:
     return next((number for number, row in enumerate(rows) if "╭─ Prompt" in row), None)
 
 
 def _done(rows: Rows) -> bool:
-    """The status bar, the line under the prompt box, says the reply is done."""
+    """The status bar says the reply is done."""
+    return re.search(r"\bdone\b", _status_bar(rows)) is not None
+
+
+def _status_bar(rows: Rows) -> str:
+    """The line under the prompt box."""
     prompt_row = _prompt_row(rows)
     if prompt_row is None:
-        return False
+        return ""
     bottom = next((number for number in range(prompt_row + 1, len(rows)) if rows[number].startswith("╰")), None)
-    return bottom is not None and bottom + 1 < len(rows) and re.search(r"\bdone\b", rows[bottom + 1]) is not None
+    return rows[bottom + 1] if bottom is not None and bottom + 1 < len(rows) else ""
 
 
 def _chat_letters(rows: Rows) -> str:
