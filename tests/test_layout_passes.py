@@ -37,7 +37,7 @@ async def test_a_streaming_reply_asks_for_no_second_layout(make_app, monkeypatch
 
     monkeypatch.setattr(Widget, "refresh", recorded_refresh)
     monkeypatch.setattr(Screen, "_refresh_layout", recorded_layout)
-    app = make_app(demo_pacing=DemoPacing(first_token_delay=0.0, tokens_per_second=1000.0))
+    app = make_app(demo_pacing=DemoPacing(first_token_delay=0.0, tokens_per_second=500.0))
     async with app.run_test(size=(120, 40)) as pilot:
         await send_and_finish(pilot, "write an essay")
         transcript = app.query_one(TranscriptView)
@@ -47,4 +47,4 @@ async def test_a_streaming_reply_asks_for_no_second_layout(make_app, monkeypatch
         # place of text far out of view may ask once.
         assert [name for name in in_text if name != "SegmentSpacer"] == [] and len(in_text) <= 2
         assert sum(widget is transcript for widget in asked) < FILLING
-        assert layouts[0] > 3 * FILLING  # it was drawn over many frames
+        assert layouts[0] > FILLING  # it was drawn over many frames
