@@ -1,8 +1,8 @@
 """The inspecting proxy's cost to the client it stands before: throughput and the delay it adds to each frame.
 
 The bare proxy runs here, in this process, on its own thread (the app runs the same server in a process of
-its own), with a tap that hands every call to this process's event loop (as the app's does). The upstreams and the client each run in a process of
-their own, so neither's work is counted as the proxy's. Direct and proxied runs are interleaved.
+its own), with a tap that hands every call to this process's event loop (as the app's does). The upstreams
+and the client each run in a process of their own, so neither's work is counted as the proxy's. Direct and proxied runs are interleaved.
 
 - **throughput**: an unpaced 20,000-delta reply from the demo backend with the benchmarks' Markdown (as
   `bench_server.py` sends it), read as raw bytes by an httpx client directly and through the proxy: MB/s
@@ -471,8 +471,8 @@ async def measure_app(options: argparse.Namespace, upstreams: dict[str, tuple[st
             await client_run(app.url, mode, 10, "warm")
             await asyncio.to_thread(shown.event.wait, SHOWING)
             assert shown.event.is_set(), f"the app did not show its first reply; it drew: {app.last_words()!r}"
-            ways = bare(upstream, proxy.url, False) + [Way("in app", app.url, app.cpu, " (the app's and its proxy's processes)",
-                                                           app)]
+            counted = " (the app's and its proxy's processes)"
+            ways = bare(upstream, proxy.url, False) + [Way("in app", app.url, app.cpu, counted, app)]
             await interleaved(ways, mode, options.runs, options.frames)
             if mode == "throughput":
                 report_throughput(ways, None)
