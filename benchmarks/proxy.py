@@ -2,7 +2,8 @@
 
 The bare proxy runs here, in this process, on its own thread (the app runs the same server in a process of
 its own), with a tap that hands every call to this process's event loop (as the app's does). The upstreams
-and the client each run in a process of their own, so neither's work is counted as the proxy's. Direct and proxied runs are interleaved.
+and the client each run in a process of their own, so neither's work is counted as the proxy's. Direct and
+proxied runs are interleaved.
 
 - **throughput**: an unpaced 20,000-delta reply from the demo backend with the benchmarks' Markdown (as
   `bench_server.py` sends it), read as raw bytes by an httpx client directly and through the proxy: MB/s
