@@ -147,6 +147,15 @@ async def copied(pilot: Pilot, count: int = 1) -> None:
 
 
 @pytest.fixture
+def demo() -> Iterator[DemoServer]:
+    """A demo backend of the test's own, unpaced, for a client other than the app (the SDK, a proxy, curl)."""
+    backend = DemoServer(pacing=UNPACED)
+    backend.start()
+    yield backend
+    backend.stop()
+
+
+@pytest.fixture
 def server() -> Iterator[DemoServer]:
     """A demo backend of the test's own, at its default pace (a test file may define its own `server`)."""
     demo = DemoServer()

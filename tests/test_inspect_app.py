@@ -12,7 +12,6 @@ import httpx2
 import pytest
 
 from tests.conftest import shown_markdown, until
-from tui_app.demo.pacing import UNPACED
 from tui_app.demo.server import DemoServer
 from tui_app.proxy.feed import ExchangeFeed
 from tui_app.proxy.process import ProxyProcess
@@ -27,19 +26,11 @@ KEY = "sk-ant-api03-inspected-secret-0123456789"
 
 
 @pytest.fixture
-def upstream() -> Iterator[DemoServer]:
-    demo = DemoServer(pacing=UNPACED)
-    demo.start()
-    yield demo
-    demo.stop()
-
-
-@pytest.fixture
-def watch(upstream: DemoServer) -> Iterator[Watch]:
+def watch(demo: DemoServer) -> Iterator[Watch]:
     feed = ExchangeFeed()
-    proxy = ProxyProcess(upstream.url, feed)  # in a process of its own, as the app runs it
+    proxy = ProxyProcess(demo.url, feed)  # in a process of its own, as the app runs it
     proxy.start()
-    watch = Watch(feed=feed, proxy=proxy, upstream=upstream.url)
+    watch = Watch(feed=feed, proxy=proxy, upstream=demo.url)
     yield watch
     watch.close()
 
@@ -91,7 +82,7 @@ async def test_a_streamed_exchange_shows_as_a_turn_and_is_saved_without_the_key(
     assert (tmp_path / "events.jsonl").read_text().count("\"event\": \"message_stop\"") == 1
 
 
-async def test_other_requests_are_listed_and_faults_shown(make_app, watch, upstream) -> None:
+async def test_other_requests_are_listed_and_faults_shown(make_app, watch, demo) -> None:
     app = make_app(watch=watch)
     async with app.run_test(size=(140, 50)) as pilot:
         await until(pilot, lambda: app.chat.watching == "inspect", "the proxy's conversation")
@@ -121,7 +112,7 @@ async def test_other_requests_are_listed_and_faults_shown(make_app, watch, upstr
         said = answered_529.failure.message if answered_529.failure else ""
         assert said.startswith("HTTP 529: ") and "retry" not in said  # the client's request: no advice to the user
         assert KEY not in screen_text(app)
-        assert upstream.request_headers[-1]["authorization"] == f"Bearer {KEY}"  # passed on untouched
+        assert demo.request_headers[-1]["authorization"] == f"Bearer {KEY}"  # passed on untouched
         await client.close()
 
 
@@ -144,9 +135,9 @@ async def test_clients_at_once_each_get_their_turn_and_a_drop_is_shown_as_such(m
         await second.close()
 
 
-async def test_an_inspected_conversation_is_marked_and_never_sent_on(make_app, upstream, watch, tmp_path) -> None:
+async def test_an_inspected_conversation_is_marked_and_never_sent_on(make_app, demo, watch, tmp_path) -> None:
     secret = "hunter2-upstream-password"
-    watch.upstream = upstream.url.replace("http://", f"http://someone:{secret}@")
+    watch.upstream = demo.url.replace("http://", f"http://someone:{secret}@")
     watch.warning = "The proxy listens on 0.0.0.0, beyond this machine."
     app = make_app(watch=watch)
     async with app.run_test(size=(140, 50)) as pilot:
@@ -175,7 +166,7 @@ async def test_an_inspected_conversation_is_marked_and_never_sent_on(make_app, u
         await until(pilot, lambda: any("another client's exchanges" in str(notice.message)
                                        for notice in reopened._notifications), "the refusal")
         assert prompt.text == "send this on" and len(chat.conversation.turns) == 2
-        assert len(upstream.requests) == 1  # only the inspected client's own request
+        assert len(demo.requests) == 1  # only the inspected client's own request
         writer = reopened.writer
         assert writer is not None
         assert await writer.call(writer.store.recent_prompts, None) == []

@@ -7,25 +7,14 @@ from __future__ import annotations
 import re
 import socket
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx2
-import pytest
 
 from tests.terminal import Terminal, app_environment, claude_tui
 from tests.test_inspect_proxy import GUARD, messages_request
 from tests.test_proxy_process import gone, wait_until_gone
-from tui_app.demo.pacing import UNPACED
 from tui_app.demo.server import DemoServer
-
-
-@pytest.fixture
-def demo() -> Iterator[DemoServer]:
-    server = DemoServer(pacing=UNPACED)
-    server.start()
-    yield server
-    server.stop()
 
 
 def children_of(pid: int) -> list[int]:

@@ -86,14 +86,6 @@ class Recorder:
 
 
 @pytest.fixture
-def demo() -> Iterator[DemoServer]:
-    server = DemoServer(pacing=UNPACED)
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 def tap() -> Recorder:
     return Recorder()
 

@@ -14,7 +14,6 @@ from pathlib import Path
 import httpx2
 
 from tests.test_inspect_proxy import GUARD, Recorder, messages_request
-from tui_app.demo.pacing import UNPACED
 from tui_app.demo.server import DemoServer
 from tui_app.proxy.process import ProxyProcess
 
@@ -56,9 +55,7 @@ def test_a_child_that_dies_is_reported_and_stop_still_returns() -> None:
     proxy.stop()
 
 
-def test_stopping_is_not_reported_and_every_call_reaches_the_tap_first() -> None:
-    demo = DemoServer(pacing=UNPACED)
-    demo.start()
+def test_stopping_is_not_reported_and_every_call_reaches_the_tap_first(demo: DemoServer) -> None:
     tap, told = Recorder(), []
     proxy = ProxyProcess(demo.url, tap)
     proxy.on_failure = told.append
@@ -69,7 +66,6 @@ def test_stopping_is_not_reported_and_every_call_reaches_the_tap_first() -> None
         assert response.status_code == 200
     finally:
         proxy.stop()
-        demo.stop()
     assert tap.order(1) == ["request", "response", "chunk", "ended"]
     assert tap.body(1) == response.content
     assert tap.exchanges[1].finished is not None and tap.exchanges[1].failure is None
@@ -89,9 +85,7 @@ def test_the_child_ends_when_the_app_ends_without_stopping_it() -> None:
     wait_until_gone(int(finished.stdout))
 
 
-def test_a_client_that_connects_at_once_is_served() -> None:
-    demo = DemoServer(pacing=UNPACED)
-    demo.start()
+def test_a_client_that_connects_at_once_is_served(demo: DemoServer) -> None:
     proxy = ProxyProcess(demo.url, Recorder())
     url = proxy.start()  # the child may still be loading: the request waits in the socket's queue
     try:
@@ -99,4 +93,3 @@ def test_a_client_that_connects_at_once_is_served() -> None:
             assert client.get(f"{url}/v1/models").status_code == 200
     finally:
         proxy.stop()
-        demo.stop()
