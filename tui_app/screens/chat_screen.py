@@ -156,7 +156,7 @@ class ChatScreen(Watching, ConversationSwitching, MainScreen):
         return True if watching is None else watching
 
     def refuse_while_replying(self, what: str) -> bool:
-        if self.watching is not None and self.refuse_while_watching(what):
+        if self.refuse_while_watching(what):
             return True
         if self.replying:
             cancel = self.settings.keys.label("cancel_reply")
@@ -178,7 +178,7 @@ class ChatScreen(Watching, ConversationSwitching, MainScreen):
 
     @on(PromptInput.Submitted)
     async def send_prompt(self, event: PromptInput.Submitted) -> None:
-        if self.refuse_while_replying("send again") or self.refuse_inspected():
+        if self.refuse_while_replying("send again"):
             event.prompt_input.put_back(event.text)
             return
         event.prompt_input.remember(event.text)
@@ -340,7 +340,7 @@ class ChatScreen(Watching, ConversationSwitching, MainScreen):
         self.notify(problem, title="Events not read", severity="error")
 
     def action_retry(self) -> None:
-        if self.refuse_while_replying("retry") or self.refuse_inspected():
+        if self.refuse_while_replying("retry"):
             return
         aside = self.conversation.supersede_last_reply()
         if aside is None:
@@ -352,7 +352,7 @@ class ChatScreen(Watching, ConversationSwitching, MainScreen):
 
     def action_continue_reply(self) -> None:
         """Continue a reply the server paused (`pause_turn`): the next request ends with it, as the API asks."""
-        if self.refuse_while_replying("continue") or self.refuse_inspected():
+        if self.refuse_while_replying("continue"):
             return
         last, user = self.conversation.last("assistant"), self.conversation.last("user")
         turns = self.conversation.turns
@@ -371,7 +371,7 @@ class ChatScreen(Watching, ConversationSwitching, MainScreen):
         self.app.push_screen(LabScreen(self.services, self.conversation.settings))
 
     def action_edit_prompt(self) -> None:
-        if self.refuse_while_replying("edit") or self.refuse_inspected():
+        if self.refuse_while_replying("edit"):
             return
         if self.conversation.last("user") is None:
             self.notify("There is no prompt to edit yet.", title="Edit", severity="warning")

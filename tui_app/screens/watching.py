@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 REPLAYING = "replay"
 INSPECTING = "inspect"
 LEAVING = ("start a new conversation", "open another conversation", "replay it")
-"""What a replay allows once it has played: leaving it."""
+"""What a replay allows once it has played, and an inspected conversation opened again: leaving it."""
 
 
 class Watching(Screen):
@@ -60,7 +60,7 @@ class Watching(Screen):
 
     def refuse_while_watching(self, what: str) -> bool:
         """Nothing is sent from a replay or an inspected conversation; the inspected one stays on screen while the
-        proxy runs, and a replay may be left once it has played."""
+        proxy runs, and a replay, or an inspected conversation opened again later, may be left."""
         if self.watching == INSPECTING:
             self.notify(f"Cannot {what} here: this conversation shows the proxy's exchanges until the app quits.",
                         title="Inspect", severity="warning")
@@ -69,16 +69,12 @@ class Watching(Screen):
             self.notify(f"Cannot {what} in a replay: {self.settings.keys.label('new_conversation')} starts a new "
                         "conversation.", title="Replay", severity="warning")
             return True
+        if self.conversation.kind == INSPECTED and what not in LEAVING:
+            new = self.settings.keys.label("new_conversation")
+            self.notify(f"This conversation shows another client's exchanges; {new} starts one of your own.",
+                        title="Inspected", severity="warning")
+            return True
         return False
-
-    def refuse_inspected(self) -> bool:
-        """A saved inspected conversation holds another client's exchanges: nothing is sent on from it."""
-        if self.conversation.kind != INSPECTED:
-            return False
-        new = self.settings.keys.label("new_conversation")
-        self.notify(f"This conversation shows another client's exchanges; {new} starts one of your own.",
-                    title="Inspected", severity="warning")
-        return True
 
     def rest_prompt(self, title: str, backend: str) -> None:
         """While the chat shows streams it did not ask for, nothing can be sent; the prompt says why, and the
