@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from tui_app.proxy.exchange import Exchange, Tap
-from tui_app.proxy.server import listen
+from tui_app.proxy.server import listen, url_of
 
 STOP_SECONDS = 5.0
 """How long stopping waits for the child to end before killing it."""
@@ -47,8 +47,7 @@ class ProxyProcess:
 
     @property
     def url(self) -> str:
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"http://{host}:{self.port}"
+        return url_of(self.host, self.port)
 
     def start(self) -> str:
         """Listen, start the child, and return the URL at once (a client that connects before the child

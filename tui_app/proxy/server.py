@@ -59,8 +59,7 @@ class InspectProxy:
 
     @property
     def url(self) -> str:
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"http://{host}:{self.port}"
+        return url_of(self.host, self.port)
 
     def start(self, listening: socket.socket | None = None) -> str:
         """Listen (on `listening`, a socket already bound and listening, if given), and serve from a thread of
@@ -202,6 +201,11 @@ class InspectProxy:
             getattr(self.tap, what)(*arguments)
         except Exception:
             log.exception("the inspecting proxy's tap failed on %s", what)
+
+
+def url_of(host: str, port: int) -> str:
+    """The proxy's URL, for its clients' ANTHROPIC_BASE_URL (an IPv6 host in brackets)."""
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
 def listen(host: str, port: int) -> socket.socket:
