@@ -120,13 +120,13 @@ class ReplyRunner:
     async def _draw(self) -> None:
         """Bring the display up to date with the stream: one batch per tick, whatever arrived."""
         session = self.session
-        elapsed = asyncio.get_running_loop().time()  # real time: a replay's own clock stands still while paused
-        if not self._pacer.due(len(session.events), elapsed):
+        now = asyncio.get_running_loop().time()  # real time: a replay's own clock stands still while paused
+        if not self._pacer.due(len(session.events), now):
             return  # a burst: the display catches up at the next frame due, or when the reply ends
         async with self._drawing:
-            await self._display.draw(session, events_due=self._event_log_pacer.due(elapsed))
-        if elapsed - self._last_save >= SAVE_SECONDS:
-            self._last_save = elapsed
+            await self._display.draw(session, events_due=self._event_log_pacer.due(now))
+        if now - self._last_save >= SAVE_SECONDS:
+            self._last_save = now
             self._save()
 
     def _save(self) -> None:
