@@ -58,7 +58,7 @@ from tui_app.app import ClaudeTUI  # noqa: E402
 from tui_app.demo.scripts import DELTA_CHARS  # noqa: E402
 from tui_app.settings import Settings  # noqa: E402
 from tui_app.widgets.prompt_input import PromptInput  # noqa: E402
-from tui_app.widgets.text_block_view import TextSegment  # noqa: E402
+from tui_app.widgets.text_block_view import TextBlockView  # noqa: E402
 
 RATE = 1000
 """Characters per second of the paced streams, unless `--rate` says otherwise."""
@@ -176,16 +176,26 @@ async def run_claude_tui(url: str, prompt: str, size: int, display: Display) -> 
 
 
 def watch_text_blocks(display: Display) -> None:
-    """Record the text segments the app creates from now on (the benchmark's one reply has one text
-    block, drawn in segments)."""
-    if not hasattr(TextSegment, "_unwatched_init"):
-        TextSegment._unwatched_init = TextSegment.__init__  # type: ignore[attr-defined]
+    """Record, from now on, the text the app's text blocks hold once each has taken in new text (the
+    benchmark's one reply has one text block)."""
+    global _watching
+    _watching = display
+    if hasattr(TextBlockView, "_unwatched"):
+        return
+    TextBlockView._unwatched = (TextBlockView.sync, TextBlockView.settle)  # type: ignore[attr-defined]
 
-    def __init__(self: TextSegment, *args: object, **kwargs: object) -> None:
-        TextSegment._unwatched_init(self, *args, **kwargs)  # type: ignore[attr-defined]
-        display.wrap(self, whole=False)
+    def watched(name: str, original):  # noqa: ANN001, ANN202
+        async def method(self: TextBlockView, block) -> None:  # noqa: ANN001
+            await original(self, block)
+            _watching.record(max(_watching.shown, len(self.source)))
 
-    TextSegment.__init__ = __init__  # type: ignore[method-assign]
+        setattr(TextBlockView, name, method)
+
+    for name, original in zip(("sync", "settle"), TextBlockView._unwatched, strict=True):  # type: ignore[attr-defined]
+        watched(name, original)
+
+
+_watching = Display()
 
 
 # the two reference strategies

@@ -6,6 +6,7 @@ import pytest
 from textual.color import Color
 from textual.errors import NoWidget
 from textual.widgets import Label
+from textual.widgets.markdown import MarkdownFence
 
 from tests.conftest import (
     expected_script,
@@ -25,9 +26,10 @@ from tui_app.widgets.code_block import CODE_CHUNK_LINES, CodeBlock
 from tui_app.widgets.event_lines import EventLines
 from tui_app.widgets.event_log import EventLog
 from tui_app.widgets.prompt_input import PromptInput
+from tui_app.widgets.prose_lines import ProseLines
 from tui_app.widgets.reply_view import ReplyView
 from tui_app.widgets.status_bar import StatusBar
-from tui_app.widgets.text_block_view import SegmentSpacer, TextBlockView, TextSegment
+from tui_app.widgets.text_block_view import TextBlockView
 from tui_app.widgets.transcript_view import TranscriptView
 
 
@@ -61,13 +63,21 @@ async def test_a_long_code_block_streams_in_chunks_that_add_up_to_the_code(make_
         lines = code.split("\n")
         for number, chunk in enumerate(chunks):
             whole = "\n".join(lines[number * CODE_CHUNK_LINES : (number + 1) * CODE_CHUNK_LINES])
-            assert chunk == CodeBlock.highlight(whole, "python", dark=app.current_theme.dark)
+            assert chunk == MarkdownFence.highlight(whole, "python", dark=app.current_theme.dark)
 
 
-async def test_a_long_reply_keeps_only_the_segments_near_the_screen_drawn(make_app) -> None:
+async def test_a_long_reply_is_one_widget_that_draws_only_the_rows_on_screen(make_app, monkeypatch) -> None:
     words = [" ".join(f"word{n}_{k}" for k in range(60)) for n in range(60)]
     sections = [f"## Part {n}\n\n{text}\n\n- one\n- two\n" for n, text in enumerate(words)]
     prompt = "echo\n\n" + "\n".join(sections)
+    drawn: list[int] = []
+    render_line = ProseLines.render_line
+
+    def counted(self, y):
+        drawn.append(y)
+        return render_line(self, y)
+
+    monkeypatch.setattr(ProseLines, "render_line", counted)
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         app.query_one(PromptInput).load_text(prompt)
@@ -75,44 +85,25 @@ async def test_a_long_reply_keeps_only_the_segments_near_the_screen_drawn(make_a
         reply = app.sessions[0].reply
         view = app.query_one(TextBlockView)
         assert view.source == reply.text
-        segments = view._segments.texts
-        assert len(segments) > 6 and "".join(segments) == reply.text
-        # Far above the end: set aside once the reply is laid out, each run in one spacer. Only a few
-        # segments' widgets are alive.
-        await until(pilot, lambda: isinstance(view.children[0], SegmentSpacer) and not view.rearranging,
-                    "the start of the reply to be set aside")
-        kinds = [type(child) for child in view.children]
-        assert all(kinds[n] is not SegmentSpacer or kinds[n + 1] is not SegmentSpacer for n in range(len(kinds) - 1))
-        drawn = [child for child in view.children if isinstance(child, TextSegment)]
-        assert 1 <= len(drawn) <= 6 < len(segments)  # those within a screen of the end, at most
-        assert view.children[0].numbers == range(0, drawn[0].number)  # the whole run up to the first drawn
-        # Scrolled back to the reply's start, the first segment is drawn again, with its own text.
+        [prose] = view.children
+        assert isinstance(prose, ProseLines) and prose.size.height > 500
+        # Drawn afresh, only the rows the screen shows are drawn: its end.
+        drawn.clear()
+        prose.refresh()
+        await pilot.pause()
+        assert drawn and len(set(drawn)) <= 40 and min(drawn) > prose.size.height - 40
+        assert "word59_59" in text_on_screen(app)
+        # Scrolled back to its start, its first rows are drawn, with the first words.
         transcript = app.query_one(TranscriptView)
         transcript.release_anchor()  # as scrolling up by hand does
-        start = transcript.scroll_y + view.children[0].region.y - transcript.region.y
-        transcript.scroll_to(y=start, animate=False, immediate=True)
-        await until(pilot, lambda: isinstance(view.children[0], TextSegment) and not view.rearranging,
-                    "the first segment to be drawn")
-        assert view.children[0].source == segments[0]
-        assert "word0_59" in view.children[0].source
-        assert isinstance(view.children[-1], SegmentSpacer)  # and the end, now far below, is set aside
-        # Every segment is held once, drawn or set aside, in order.
-        held = [n for child in view.children
-                for n in (child.numbers if isinstance(child, SegmentSpacer) else [child.number])]
-        assert held == list(range(len(segments)))
-        # From the middle of a run set aside, only the segments near the screen are drawn.
-        spacer = view.children[-1]
-        middle = spacer.numbers[len(spacer.numbers) // 2]
-        start = transcript.scroll_y + spacer.region.y + spacer.rows_of(middle)[0] - transcript.region.y
-        transcript.scroll_to(y=start, animate=False, immediate=True)
-        def drawn_middle() -> bool:
-            return any(isinstance(child, TextSegment) and child.number == middle for child in view.children)
+        transcript.scroll_to(y=transcript.scroll_y + prose.region.y - transcript.region.y, animate=False,
+                             immediate=True)
+        await pilot.pause()
+        assert "Part 0" in text_on_screen(app) and "word0_0" in text_on_screen(app)
 
-        await until(pilot, lambda: drawn_middle() and not view.rearranging, "the middle segment to be drawn")
-        held = [n for child in view.children
-                for n in (child.numbers if isinstance(child, SegmentSpacer) else [child.number])]
-        assert held == list(range(len(segments)))
-        assert len([child for child in view.children if isinstance(child, TextSegment)]) <= 6
+
+def text_on_screen(app) -> str:
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
 
 
 async def test_the_event_log_holds_every_event_the_server_sent_pings_included(make_app) -> None:
@@ -128,18 +119,17 @@ async def test_the_event_log_holds_every_event_the_server_sent_pings_included(ma
         assert any("message_stop" in line for line in lines)
 
 
-async def test_a_text_block_draws_only_its_blocks_not_layers_of_its_own(make_app) -> None:
+async def test_a_text_block_draws_only_its_prose_and_code_not_a_layer_of_its_own(make_app) -> None:
     app = make_app()
     async with app.run_test(size=(140, 45)) as pilot:
         await send_and_finish(pilot, "show me the tour")
         view = app.query_one(TextBlockView)
-        segment = view.query_one(TextSegment)
-        for holder in (view, segment):
-            with pytest.raises(NoWidget):
-                app.screen.find_widget(holder)
-        drawn = [app.screen.find_widget(block).region for block in segment.children]
+        with pytest.raises(NoWidget):
+            app.screen.find_widget(view)
+        kinds = [type(child) for child in view.children]
+        assert kinds == [ProseLines, CodeBlock, ProseLines]  # the prose around the tour's one code block
+        drawn = [app.screen.find_widget(child).region for child in view.children]
         assert sum(region.height for region in drawn) > 10
-        assert segment.placed.contains_region(drawn[-1])
 
 
 async def test_the_event_log_catches_up_while_the_reply_is_still_streaming(make_app) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 
 from textual.app import App, ComposeResult
 from textual.containers import VerticalScroll
-from textual.widgets._markdown import MarkdownParagraph
+from textual.selection import Selection
 
 from tests.conftest import Clipboards, copied, send_and_finish
 from tests.test_growing_frame import PACED, fresh_screen
@@ -27,6 +27,7 @@ from tui_app.widgets.block_views import (
     ToolResultBlockView,
 )
 from tui_app.widgets.copy_request import copy_request_for
+from tui_app.widgets.prose_lines import ProseLines
 from tui_app.widgets.reply_view import ReplyView, SourcesView
 from tui_app.widgets.text_block_view import TextBlockView
 
@@ -332,8 +333,8 @@ async def test_a_run_of_text_blocks_is_one_paragraph_with_its_markers_and_the_so
         [run] = app.query(TextBlockView)
         assert run.source == ("From what the search found, a reply streams as named events `[1]`, and each event "
                               "ends with a blank line `[1][2]`.")
-        [paragraph] = app.query(MarkdownParagraph)
-        assert "named events [1], and each" in paragraph._content.plain
+        [prose] = app.query(ProseLines)
+        assert "named events [1], and each" in prose.get_selection(Selection(None, None))[0]
         sources = app.query_one(SourcesView)
         assert str(sources.content) == f"Sources\n[1] Streaming - Docs — {DOCS}\n[2] SSE - MDN — {MDN}"
         assert app.export_screenshot() == fresh_screen(app)

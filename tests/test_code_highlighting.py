@@ -8,11 +8,13 @@ from concurrent.futures import Future
 from textual.app import App, ComposeResult
 from textual.highlight import guess_language
 from textual.widgets import Label
+from textual.widgets.markdown import MarkdownFence
 
 from tests.conftest import until
 from tui_app.widgets import code_lexers
 from tui_app.widgets.code_block import CodeBlock
-from tui_app.widgets.text_block_view import TextSegment
+from tui_app.stream.reply import ContentBlock
+from tui_app.widgets.text_block_view import TextBlockView
 
 
 class CodeApp(App[None]):
@@ -21,7 +23,7 @@ class CodeApp(App[None]):
         self.markdown = markdown
 
     def compose(self) -> ComposeResult:
-        yield TextSegment(0, self.markdown)
+        yield TextBlockView(ContentBlock(0, "text", [self.markdown]))
 
 
 def chunks(app: App) -> list[Label]:
@@ -43,7 +45,7 @@ async def test_code_is_drawn_plain_until_its_lexer_is_ready_then_highlighted(mon
             code_lexers.release()
             await until(pilot, lambda: app.query_one(CodeBlock).highlighted, "the code to be highlighted")
             assert code_lexers.is_ready("ocaml")
-            assert label.content == CodeBlock.highlight(code, "ocaml", dark=app.current_theme.dark)
+            assert label.content == MarkdownFence.highlight(code, "ocaml", dark=app.current_theme.dark)
     finally:
         code_lexers.release()
 
@@ -57,7 +59,7 @@ async def test_a_block_that_names_no_language_is_highlighted_as_the_language_it_
         await until(pilot, lambda: bool(app.query(CodeBlock)), "the code block")
         await until(pilot, lambda: app.query_one(CodeBlock).highlighted, "the code to be highlighted")
         [label] = chunks(app)
-        assert label.content == CodeBlock.highlight(code, language, dark=app.current_theme.dark)
+        assert label.content == MarkdownFence.highlight(code, language, dark=app.current_theme.dark)
 
 
 async def test_a_guess_that_is_in_before_its_block_is_mounted_still_gets_it_highlighted(monkeypatch) -> None:
@@ -89,4 +91,4 @@ async def test_a_guess_that_is_in_before_its_block_is_mounted_still_gets_it_high
         await pilot.pause()  # every message sent before now is handled: the block's own to highlight again
         assert app.query_one(CodeBlock).highlighted
         [label] = chunks(app)
-        assert label.content == CodeBlock.highlight(code, language, dark=app.current_theme.dark)
+        assert label.content == MarkdownFence.highlight(code, language, dark=app.current_theme.dark)

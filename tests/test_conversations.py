@@ -449,8 +449,9 @@ async def test_a_conversation_opens_with_only_the_turns_that_fill_the_screen(mak
 
 
 @pytest.mark.parametrize("height", [40, 150])
-async def test_a_long_saved_reply_opens_drawn_where_the_screen_shows_it(make_app, tmp_path, height) -> None:
-    from tui_app.widgets.text_block_view import SegmentSpacer, TextBlockView, TextSegment
+async def test_a_long_saved_reply_opens_at_its_end_and_scrolls_back_to_its_start(make_app, tmp_path, height) -> None:
+    from tui_app.widgets.prose_lines import ProseLines
+    from tui_app.widgets.text_block_view import TextBlockView
 
     conversation = Conversation(ChatSettings("claude-sonnet-5", 1024))
     conversation.add_user("a long one, please")
@@ -462,30 +463,17 @@ async def test_a_long_saved_reply_opens_drawn_where_the_screen_shows_it(make_app
         transcript = app.query_one(TranscriptView)
         await until(pilot, lambda: app.query(TextBlockView), "the reply to open")
         view = app.query_one(TextBlockView)
+        assert view.source == reply.text
+        [prose] = view.query_children(ProseLines)
 
-        def segments() -> dict[int, TextSegment]:
-            return {segment.number: segment for segment in view.query_children(TextSegment)}
+        def on_screen() -> str:
+            return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
 
-        end_at_open = segments().get(29)
-        assert end_at_open is not None  # its last segments are drawn as it opens
-
-        def shown() -> bool:
-            """The reply's end is drawn on screen, and no spacer stands anywhere the screen shows."""
-            end = segments().get(29)
-            return (end is not None and end.placed.overlaps(transcript.region) and not view.rearranging
-                    and not any(spacer.region.overlaps(transcript.region)
-                                for spacer in view.query_children(SegmentSpacer)))
-
-        # Read back, its last segments are drawn and the others held by a spacer; once laid out, the
-        # segments the screen shows are drawn (on a tall screen, more than the last ones), and none of
-        # them is set aside for looking empty before it was laid out.
-        await until(pilot, shown, "the end of the reply, and only drawn segments, on screen")
-        assert "word29_299" in segments()[29].source
-        assert segments()[29] is end_at_open  # never set aside meanwhile (and drawn again)
-        held = [n for child in view.children
-                for n in (child.numbers if isinstance(child, SegmentSpacer) else [child.number])]
-        assert held == list(range(30))
-        assert len(segments()) < 30
+        await until(pilot, lambda: "word29_299" in on_screen(), "the end of the reply on screen")
+        assert transcript.scroll_y == transcript.max_scroll_y > 0
+        transcript.scroll_to(y=prose.region.y - transcript.region.y + transcript.scroll_y, animate=False,
+                             immediate=True)
+        await until(pilot, lambda: "word0_0" in on_screen(), "the start of the reply on screen")
 
 
 async def test_a_reopened_conversation_shows_recent_events_and_e_fetches_an_older_replys(make_app) -> None:

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from textual.app import App, ComposeResult
-from textual.widgets._markdown import MarkdownParagraph
 
 from tui_app.markdown_parser import reply_parser
-from tui_app.widgets.text_block_view import TextSegment
 
 
 def links(markdown: str) -> list[str]:
@@ -34,19 +31,3 @@ def test_bare_domains_and_file_names_stay_words(text: str) -> None:
 
 def test_markdown_links_are_links_whatever_they_point_to() -> None:
     assert links("[the file](main.py) and <https://example.com>") == ["main.py", "https://example.com"]
-
-
-class OneSegment(App):
-    def compose(self) -> ComposeResult:
-        yield TextSegment(0)
-
-
-async def test_a_streamed_paragraph_links_only_what_github_would() -> None:
-    async with OneSegment().run_test() as pilot:
-        segment = pilot.app.query_one(TextSegment)
-        for piece in ("Run main.py, then open htt", "ps://example.com/docs for more", " or mail a@b.io."):
-            await segment.add(piece)
-        await pilot.pause()
-        content = pilot.app.query_one(MarkdownParagraph)._content
-        actions = [span.style.meta["@click"] for span in content.spans if hasattr(span.style, "meta")]
-        assert actions == ["link('https://example.com/docs')", "link('mailto:a@b.io')"]

@@ -1,67 +1,67 @@
-"""Markdown tables: one widget per table, streamed in place, sized to the width it is given."""
+"""Markdown tables: drawn in a grid, streamed in place, sized to the width they are given."""
 
 from __future__ import annotations
 
-from textual.content import Content
-from textual.widgets._markdown import MarkdownTableCellContents
-
 from tests.conftest import send_and_finish
-from tui_app.widgets.markdown_table import MIN_COLUMN, TableGrid, column_widths
+from tests.test_prose_lines import OneText, rows
 
 
-def test_columns_grow_in_proportion_to_fill_the_width() -> None:
-    assert column_widths([10, 30], 80) == [20, 60]
-    assert sum(column_widths([7, 11, 13], 50)) == 50
-
-
-def test_too_wide_a_table_narrows_only_its_wide_columns() -> None:
-    widths = column_widths([8, 60, 40], 50)
-    assert widths[0] == 8
-    assert sum(widths) == 50
-    assert widths[1] == widths[2] == 21
-
-
-def test_no_column_is_narrowed_below_its_minimum() -> None:
-    assert column_widths([40, 40, 40], 6) == [MIN_COLUMN] * 3
-
-
-def test_long_cells_wrap_inside_their_column() -> None:
-    grid = TableGrid([Content("name"), Content("what")],
-                     [[Content("short"), Content("a cell long enough that it cannot fit on one line here")]])
-    grid.get_visual_style = lambda *classes, **options: ""  # styles need a running app; the layout does not
-    lines = [line.plain for line in grid.lines(40)]
-    assert all(len(line) == 40 for line in lines)
-    assert lines[0].startswith("┌") and lines[-1].startswith("└")
-    words = " ".join(line.split("│")[2].strip() for line in lines[3:-1])
-    assert words == "a cell long enough that it cannot fit on one line here"
-
-
-async def test_a_streamed_table_is_one_widget_holding_every_row(make_app) -> None:
+async def test_the_tour_s_table_is_drawn_in_a_grid_with_every_row(make_app) -> None:
     app = make_app()
     async with app.run_test(size=(140, 45)) as pilot:
         await send_and_finish(pilot, "show me the tour")
-        [grid] = app.query(TableGrid)
-        assert not app.query(MarkdownTableCellContents)
-        assert [cell.plain for cell in grid.headers] == ["event", "what it carries"]
-        assert [[cell.plain for cell in row] for row in grid.rows] == [
+        drawn = rows(app)
+        top = next(number for number, row in enumerate(drawn) if row.lstrip().startswith("┌"))
+        table = drawn[top : top + 7]  # top, header, rule, three rows, bottom
+        assert [cell.strip() for cell in table[1].strip("│ ").split("│")] == ["event", "what it carries"]
+        cells = [[cell.strip() for cell in row.strip("│ ").split("│")] for row in table[3:-1] if "│" in row]
+        assert cells == [
             ["message_start", "the model and input tokens"],
             ["content_block_delta", "a piece of text"],
             ["message_delta", "the stop reason and output tokens"],
         ]
-        drawn = [line.plain for line in grid.lines(grid.size.width)]
-        assert "│ message_delta " in drawn[-2] and drawn[-2].rstrip().endswith("│")
+        assert table[-1].lstrip().startswith("└")
+
+
+async def test_long_cells_wrap_inside_their_column() -> None:
+    long = "a cell long enough that it cannot fit on one line here"
+    app = OneText(f"| name | what |\n|---|---|\n| short | {long} |\n")
+    async with app.run_test(size=(40, 20)) as pilot:
+        await pilot.pause()
+        drawn = rows(app)
+        assert all(len(row) <= 40 for row in drawn)
+        assert drawn[0].startswith("┌") and drawn[-1].startswith("└")
+        assert " ".join(row.split("│")[2].strip() for row in drawn[3:-1]) == long
+
+
+async def test_a_table_streamed_row_by_row_draws_what_it_draws_whole() -> None:
+    table = "| a | b |\n|---|---|\n" + "".join(f"| row {n} | value {n} |\n" for n in range(8))
+    whole = OneText(table)
+    async with whole.run_test(size=(60, 30)) as pilot:
+        await pilot.pause()
+        expected = rows(whole)
+    streamed = OneText()
+    async with streamed.run_test(size=(60, 30)) as pilot:
+        await streamed.add(*table.splitlines(keepends=True))
+        await pilot.pause()
+        assert rows(streamed) == expected
 
 
 async def test_a_table_takes_the_colours_of_a_new_theme(make_app) -> None:
     app = make_app()
     async with app.run_test(size=(140, 45)) as pilot:
         await send_and_finish(pilot, "show me the tour")
-        [grid] = app.query(TableGrid)
+        prose = next(prose for prose in app.query("ProseLines") if any("┌" in row for row in rows_of(prose)))
 
-        def header_styles() -> list[str]:
-            return [str(span.style) for span in grid.lines(grid.size.width)[1].spans]
+        def border_colours() -> set[object]:
+            return {segment.style.color for y in range(prose.size.height) for segment in prose.render_line(y)
+                    if "┌" in segment.text or "─" in segment.text}
 
-        before = header_styles()
+        before = border_colours()
         app.theme = "paper" if app.theme != "paper" else "contrast"
         await pilot.pause()
-        assert header_styles() != before
+        assert border_colours() != before
+
+
+def rows_of(prose) -> list[str]:
+    return [prose.render_line(y).text for y in range(prose.size.height)]

@@ -2,9 +2,9 @@
 
 Textual's Markdown makes a new parser for every piece of text appended, and its parser finds bare links
 with linkify-it, whose quick test for "might there be a link here" is a regex over each paragraph, list
-item and table cell of the block being streamed: together, much of the time an append takes. A reply's
-segment keeps one parser (`reply_parser`), whose quick test is a search for what every link it keeps
-contains.
+item and table cell of the block being streamed: together, much of the time an append takes. Replies
+are parsed by one parser kept for every parse (`parse`), whose quick test is a search for what every
+link it keeps contains.
 
 Links kept are those GitHub makes of bare text: with a scheme (`https://…`), starting `www.`, and email
 addresses. A bare domain is not a link: `main.py`, `setup.cfg` and `e.g.` stay words.
@@ -15,6 +15,7 @@ from __future__ import annotations
 from linkify_it import LinkifyIt
 from linkify_it.main import Match
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 
 LINK_MARKS = ("://", "www.", "@")
 """What a link kept contains somewhere: a scheme's `://`, `www.`, an email's `@`."""
@@ -41,7 +42,18 @@ def kept(link: Match) -> bool:
 
 
 def reply_parser() -> MarkdownIt:
-    """A parser for one segment of a reply: one parse at a time (its linkify-it keeps state between calls)."""
+    """A parser of replies: one parse at a time (its linkify-it keeps state between calls)."""
     parser = MarkdownIt("gfm-like")
     parser.linkify = GithubLinks()
     return parser
+
+
+_PARSER: MarkdownIt | None = None
+
+
+def parse(text: str) -> list[Token]:
+    """`text` parsed by one parser kept for every call (making one costs more than parsing a paragraph)."""
+    global _PARSER
+    if _PARSER is None:
+        _PARSER = reply_parser()
+    return _PARSER.parse(text)

@@ -1,7 +1,7 @@
 """Where a Markdown document can be cut into segments that, rendered one after another, read as the whole.
 
-A long reply is drawn in segments so that streaming into it, and laying it out, cost what a short one
-does (see `TextBlockView`). A cut goes at the start of a line that:
+A reply is drawn in pieces so that streaming into it costs what a short one does: only its last piece is
+parsed and drawn again (see `tui_app.markdown_parts`). A cut goes at the start of a line that:
 - follows a blank line, outside any fenced code block (so it ends the block before it);
 - starts with a character that can only begin a new top-level block: not a space (the line might
   continue a list item, or be indented code), not `-`, `*`, `+` or a digit (it might be the next item of a

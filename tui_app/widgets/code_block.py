@@ -6,14 +6,13 @@ import asyncio
 from concurrent.futures import Future
 from contextlib import suppress
 
-from markdown_it.token import Token
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
-from textual.widgets import Label, Markdown
-from textual.widgets.markdown import MarkdownBlock, MarkdownFence
+from textual.widget import Widget
+from textual.widgets import Label
+from textual.widgets.markdown import MarkdownFence
 
-from tui_app.textual_compat.markdown import PlainFence, UpdatedInPlace, copy_context
 from tui_app.textual_compat.sizes import LaidOutOnce
 from tui_app.widgets import code_lexers
 from tui_app.widgets.copy_request import CopyRequest
@@ -27,18 +26,24 @@ class CodeChunk(LaidOutOnce, Label):
     """Some lines of a code block, highlighted (see `CodeBlock`)."""
 
 
-class CodeBlock(GrowingFrame, UpdatedInPlace, PlainFence, MarkdownFence, can_focus=True):
+class CodeBlock(GrowingFrame, Widget, can_focus=True):
     """A fenced code block that can be selected and copied on its own: its contents, not the fences.
 
-    It is highlighted and drawn in chunks of `CODE_CHUNK_LINES` lines, one label each. Markdown re-parses
-    the open block on every append; drawn whole, a long block streaming in was highlighted and drawn
-    whole again for each new line. In chunks only the last one changes, so a line costs the same however
-    long the block already is. Chunks depend only on the code, never on how it arrived.
+    It is highlighted and drawn in chunks of `CODE_CHUNK_LINES` lines, one label each. While a long block
+    streams in, only the last chunk changes, so a line costs the same however long the block already is.
+    Chunks depend only on the code, never on how it arrived.
 
     Until its language's lexer is ready (see `code_lexers`) the code is drawn plain, then highlighted.
     """
 
     DEFAULT_CSS = """
+    CodeBlock {
+        margin: 1 0; width: 1fr; height: auto;
+        overflow: scroll hidden; scrollbar-size-horizontal: 0; scrollbar-size-vertical: 0;
+        color: rgb(210,210,210); background: black 10%;
+        &:light { background: white 30%; }
+    }
+    CodeBlock:ansi { background: transparent; margin: 0; }
     CodeBlock > Label.code-chunk { padding: 0 2; }
     CodeBlock > Label.code-chunk:first-child { padding: 1 2 0 2; }
     CodeBlock > Label.code-chunk:last-child { padding: 0 2 1 2; }
@@ -47,8 +52,11 @@ class CodeBlock(GrowingFrame, UpdatedInPlace, PlainFence, MarkdownFence, can_foc
 
     BINDINGS = [Binding("c,enter", "copy", "Copy code")]
 
-    def __init__(self, markdown: Markdown, token: Token, code: str) -> None:
-        super().__init__(markdown, token, code)  # (a `PlainFence`: highlighting is left to `_highlight`)
+    def __init__(self, code: str, language: str) -> None:
+        super().__init__()
+        self.code = code
+        self.lexer = language
+        """The language the block names (may be empty)."""
         self._shown: list[str] = []
         """The text of each chunk label, as last highlighted."""
         self._theme: tuple[bool, bool] | None = None
@@ -60,6 +68,10 @@ class CodeBlock(GrowingFrame, UpdatedInPlace, PlainFence, MarkdownFence, can_foc
         self._drawn_plain = False
         """Some chunk is drawn plain: it will be highlighted once its lexer is ready."""
 
+    @property
+    def allow_horizontal_scroll(self) -> bool:
+        return True
+
     def action_copy(self) -> None:
         language = f"{self.lexer} " if self.lexer else ""
         self.post_message(CopyRequest(self.code, f"the {language}code block"))
@@ -70,12 +82,14 @@ class CodeBlock(GrowingFrame, UpdatedInPlace, PlainFence, MarkdownFence, can_foc
         for text in self._shown:
             yield CodeChunk(self._highlight(text), expand=True, classes="code-chunk")
 
-    async def update_from(self, block: MarkdownBlock) -> bool:
-        if not isinstance(block, MarkdownFence):
-            return False
-        copy_context(self, block)  # its code and language too
+    async def update(self, code: str, language: str) -> None:
+        """Show `code` instead (the block streaming in, or its language now named)."""
+        if code == self.code and language == self.lexer:
+            return
+        if language != self.lexer:
+            self._shown = []  # (highlighted again, whole)
+        self.code, self.lexer = code, language
         await self._show_chunks()
-        return True
 
     def notify_style_update(self) -> None:
         """Highlight again if the theme went from dark to light or to ANSI colours (not on every focus)."""
@@ -116,7 +130,7 @@ class CodeBlock(GrowingFrame, UpdatedInPlace, PlainFence, MarkdownFence, can_foc
             self._drawn_plain = True
             return Content(text)
         ansi, dark = self._theme or self._theme_key()
-        return self.highlight(text, language, ansi=ansi, dark=dark)
+        return MarkdownFence.highlight(text, language, ansi=ansi, dark=dark)
 
     def _guessed_language(self) -> str | None:
         """A block that names no language is lexed as the language its first chunk looks like (None until

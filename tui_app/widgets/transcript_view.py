@@ -75,7 +75,6 @@ class TranscriptView(GrowingFrame, VerticalScroll, can_focus=False):
         """Selection steps asked for while turns were being drawn, to take once they are."""
         self._settling = False
         """A conversation was just shown and its turns are being laid out: no paging yet."""
-        self._refold_due = False
 
     def compose(self):
         yield self._older
@@ -237,16 +236,6 @@ class TranscriptView(GrowingFrame, VerticalScroll, can_focus=False):
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
         self._check_edges()
-        if not self._refold_due:
-            self._refold_due = True
-            self.call_after_refresh(self._refold)
-
-    async def _refold(self) -> None:
-        """Long replies draw the segments that scrolled near the screen and set aside those that left it."""
-        self._refold_due = False
-        for view in self.query(reply_views().TextBlockView):
-            if len(view.children) > 1:
-                await view.fold()
 
     def _check_edges(self) -> None:
         if self._paging or self._settling or not self.is_mounted:

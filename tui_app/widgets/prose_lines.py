@@ -1,0 +1,226 @@
+"""A run of a reply's prose (paragraphs, headings, lists, tables, quotes) drawn as lines: one widget, however
+long, drawing only the rows on screen."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich import box
+from rich.console import Console, ConsoleOptions, RenderResult
+from rich.markdown import Heading, ListItem, TableElement
+from rich.markdown import Markdown as RichMarkdown
+from rich.segment import Segment
+from rich.style import Style
+from rich.table import Table
+from rich.theme import Theme
+from textual import events
+from textual.color import Color
+from textual.geometry import Region, Size
+from textual.selection import Selection
+from textual.strip import Strip
+from textual.widget import Widget
+
+from tui_app.markdown_parser import parse
+from tui_app.textual_compat.sizes import LaidOutOnce
+
+
+class LeftHeading(Heading):
+    LEVEL_ALIGN: ClassVar = dict.fromkeys(Heading.LEVEL_ALIGN, "left")
+
+
+class NumberedItem(ListItem):
+    """A list item numbered `1.`, as Markdown writes it (Rich draws `1`)."""
+
+    def render_number(self, console: Console, options: ConsoleOptions, number: int, last_number: int
+                      ) -> RenderResult:
+        width = len(str(last_number)) + 3
+        lines = console.render_lines(self.elements, options.update(width=options.max_width - width),
+                                     style=self.style)
+        style = console.get_style("markdown.item.number", default="none")
+        numeral, padding = Segment(f"{number}.".rjust(width - 1) + " ", style), Segment(" " * width, style)
+        for index, line in enumerate(lines):
+            yield numeral if index == 0 else padding
+            yield from line
+            yield Segment("\n")
+
+
+class GridTable(TableElement):
+    """A table drawn in a grid, each cell boxed (Rich draws rules under the header only)."""
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        table = Table(box=box.SQUARE, style="markdown.table.border", show_edge=True)
+        if self.header is not None and self.header.row is not None:
+            for column in self.header.row.cells:
+                heading = column.content.copy()
+                heading.stylize("markdown.table.header")
+                table.add_column(heading)
+        for row in self.body.rows if self.body is not None else []:
+            table.add_row(*(cell.content for cell in row.cells))
+        yield table
+
+
+class ReplyMarkdown(RichMarkdown):
+    """Rich's Markdown, parsed by the reply's parser (GitHub's Markdown and its links), headings on the left,
+    numbered items with their dot, tables in a grid."""
+
+    elements: ClassVar = {**RichMarkdown.elements, "heading_open": LeftHeading, "list_item_open": NumberedItem,
+                          "table_open": GridTable}
+
+    def __init__(self, text: str, *, dark: bool) -> None:
+        super().__init__("", code_theme="monokai" if dark else "default", hyperlinks=True)
+        self.markup = text
+        self.parsed = parse(text)
+
+
+def markdown_theme(variables: dict[str, str]) -> Theme:
+    """Rich's Markdown styles in the colours of the app's theme, as Textual's Markdown widgets take them."""
+
+    def colour(name: str, fallback: str = "foreground") -> str:
+        value = variables.get(name) or variables.get(fallback) or "white"
+        try:
+            return Color.parse(value).rich_color.name
+        except Exception:  # (a theme's own value Rich cannot read: drawn in the text's colour)
+            return "default"
+
+    def heading(level: int) -> Style:
+        text_style = variables.get(f"markdown-h{level}-text-style", "bold")
+        text_style = "" if text_style == "none" else text_style
+        return Style.parse(f"{text_style} {colour(f'markdown-h{level}-color', 'primary')}")
+
+    styles: dict[str, str | Style] = {f"markdown.h{level}": heading(level) for level in range(1, 7)}
+    styles |= {
+        "markdown.h1.border": colour("primary"),
+        "markdown.code": Style.parse(f"{colour('text-accent', 'accent')} on {colour('boost', 'surface')}"),
+        "markdown.link": Style.parse(f"underline {colour('text-primary', 'primary')}"),
+        "markdown.link_url": Style.parse(f"underline {colour('text-primary', 'primary')}"),
+        "markdown.block_quote": colour("text-secondary", "secondary"),
+        "markdown.item.bullet": Style.parse(f"bold {colour('text-primary', 'primary')}"),
+        "markdown.item.number": Style.parse(f"bold {colour('text-primary', 'primary')}"),
+        "markdown.hr": colour("primary"),
+        "markdown.table.border": colour("primary"),
+        "markdown.table.header": Style.parse(f"bold {colour('text-primary', 'primary')}"),
+    }
+    return Theme(styles, inherit=True)
+
+
+def render_prose(text: str, width: int, console: Console, theme: Theme, *, dark: bool) -> list[Strip]:
+    with console.use_theme(theme):
+        options = console.options.update(width=width, max_width=width, highlight=False)
+        lines = console.render_lines(ReplyMarkdown(text, dark=dark), options, pad=False, new_lines=False)
+    strips = [Strip(line) for line in lines]
+    # Rich opens some blocks (lists, tables, quotes) with blank rows: pieces are one blank row apart.
+    start, end = 0, len(strips)
+    while start < end and not strips[start].text.strip():
+        start += 1
+    while end > start and not strips[end - 1].text.strip():
+        end -= 1
+    return strips[start:end]
+
+
+class ProseLines(LaidOutOnce, Widget):
+    """Pieces of prose, each drawn once at a width and kept, a blank row between them."""
+
+    DEFAULT_CSS = """
+    ProseLines { height: auto; }
+    """
+    ALLOW_SELECT = True
+
+    def __init__(self, texts: list[str]) -> None:
+        super().__init__(classes="prose")
+        self._texts = texts
+        self._drawn: dict[str, list[Strip]] = {}
+        """Each piece's rows, at `_drawn_as`."""
+        self._drawn_as: tuple[int, str, bool] | None = None
+        self._rows: list[Strip] | None = None
+        self._starts: list[int] = []
+        """The row each piece starts at, in `_rows`."""
+
+    @property
+    def texts(self) -> list[str]:
+        return self._texts
+
+    def update(self, texts: list[str]) -> None:
+        """Show `texts` instead: pieces already drawn are not drawn again; only rows that changed are."""
+        if texts == self._texts:
+            return
+        same = 0
+        for old, new in zip(self._texts, texts, strict=False):
+            if old != new:
+                break
+            same += 1
+        first_row = self._starts[same] if self._rows is not None and same < len(self._starts) else 0
+        height = len(self._rows) if self._rows is not None else None
+        self._texts = texts
+        self._rows = None
+        if height is None or not self.size.width:
+            self.refresh(layout=True)
+            return
+        rows = self._lines(self.size.width)
+        if len(rows) != height:
+            self.refresh(layout=True)
+        else:
+            self.refresh(Region(0, first_row, self.size.width, max(1, height - first_row)))
+
+    def _lines(self, width: int) -> list[Strip]:
+        key = (width, self.app.theme, self.app.current_theme.dark)
+        if key != self._drawn_as:
+            self._drawn, self._drawn_as, self._rows = {}, key, None
+        if self._rows is None:
+            theme = markdown_theme(self.app.theme_variables)
+            dark = self.app.current_theme.dark
+            rows: list[Strip] = []
+            starts = []
+            drawn = {}
+            for text in self._texts:
+                lines = self._drawn.get(text)
+                if lines is None:
+                    lines = render_prose(text, width, self.app.console, theme, dark=dark)
+                drawn[text] = lines
+                if rows:
+                    rows.append(Strip([]))
+                starts.append(len(rows))
+                rows.extend(lines)
+            self._drawn, self._rows, self._starts = drawn, rows, starts
+        return self._rows
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        if self._drawn_as is not None and self._drawn_as[1:] != (self.app.theme, self.app.current_theme.dark):
+            self.refresh(layout=True)
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return len(self._lines(width))
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        rows = self._lines(width)
+        style = self.visual_style.rich_style
+        if y >= len(rows):
+            return Strip.blank(width, style)
+        strip = rows[y]
+        selection = self.text_selection
+        if selection is not None and (span := selection.get_span(y)) is not None:
+            strip = _selected(strip, span, self.screen.get_component_rich_style("screen--selection"))
+        return strip.crop_extend(0, width, style).apply_offsets(0, y)
+
+    def get_selection(self, selection: Selection) -> tuple[str, str] | None:
+        text = "\n".join(strip.text.rstrip() for strip in self._lines(self.size.width))
+        return selection.extract(text), "\n"
+
+    def selection_updated(self, selection: Selection | None) -> None:
+        self.refresh()
+
+    def on_click(self, event: events.Click) -> None:
+        link = event.style.link
+        if link:
+            event.stop()
+            self.app.open_url(link)
+
+
+def _selected(strip: Strip, span: tuple[int, int], style: Style) -> Strip:
+    start, end = span
+    end = strip.cell_length if end == -1 else end
+    before, middle, after = strip.divide([start, end, strip.cell_length])
+    middle = Strip([Segment(text, (segment_style or Style()) + style, control)
+                    for text, segment_style, control in middle])
+    return Strip.join([before, middle, after])
