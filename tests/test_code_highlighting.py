@@ -11,9 +11,9 @@ from textual.widgets import Label
 from textual.widgets.markdown import MarkdownFence
 
 from tests.conftest import until
+from tui_app.stream.reply import ContentBlock
 from tui_app.widgets import code_lexers
 from tui_app.widgets.code_block import CodeBlock
-from tui_app.stream.reply import ContentBlock
 from tui_app.widgets.text_block_view import TextBlockView
 
 

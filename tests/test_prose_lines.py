@@ -7,7 +7,7 @@ import pytest
 from textual.app import App, ComposeResult
 from textual.containers import VerticalScroll
 
-from tests.conftest import send_and_finish
+from tests.conftest import send_and_finish, until
 from tui_app.markdown_parts import Code, MarkdownPieces, Prose
 from tui_app.stream.reply import ContentBlock
 from tui_app.widgets.code_block import CodeBlock
@@ -168,3 +168,66 @@ async def test_a_new_theme_draws_the_prose_in_its_colours() -> None:
         app.theme = "gruvbox" if app.theme != "gruvbox" else "nord"
         await pilot.pause()
         assert heading_colour() != before
+
+
+async def test_html_in_a_reply_is_shown_as_the_text_it_is() -> None:
+    app = OneText("<details>\n<summary>more</summary>\nhidden body\n</details>\n\nand <b>bold</b><br>\n")
+    async with app.run_test(size=(80, 10)) as pilot:
+        await pilot.pause()
+        drawn = " ".join(rows(app))
+        for text in ("<details>", "<summary>more</summary>", "hidden body", "</details>", "<b>bold</b><br>"):
+            assert text in drawn
+
+
+async def test_a_link_to_anything_but_the_web_or_mail_is_not_opened_and_says_so(monkeypatch) -> None:
+    opened: list[str] = []
+    app = OneText("See [the file](main.py) for more.\n")
+    monkeypatch.setattr(app, "open_url", lambda url, **kwargs: opened.append(url))
+    async with app.run_test(size=(80, 10)) as pilot:
+        await pilot.pause()
+        prose = app.query_one(ProseLines)
+        await pilot.click(prose, offset=(prose_rows(prose)[0].index("the file") + 2, 0))
+        assert opened == []
+        assert [notice.message for notice in app._notifications] == [
+            "Not opened: main.py (only web and mail links are opened)."
+        ]
+
+
+async def test_a_long_text_shows_its_end_at_once_and_draws_the_rest_soon_after(monkeypatch) -> None:
+    sections = [f"## Part {n}\n\n" + " ".join(f"word{n}_{k}" for k in range(80)) for n in range(40)]
+    text = "\n\n".join(sections) + "\n"
+    held: list[ProseLines] = []
+    draw_estimated = ProseLines._draw_estimated
+
+    def hold(self: ProseLines) -> None:
+        held.append(self)
+
+    monkeypatch.setattr(ProseLines, "_draw_estimated", hold)  # the rest is held back for now
+    whole = OneText(text)
+    async with whole.run_test(size=(60, 20)) as pilot:
+        await pilot.pause()
+        await pilot.pause()  # (laid out at its width once the scroll bar came)
+        prose = whole.query_one(ProseLines)
+        assert prose.pending and held == [prose]  # the start, far above the end, is not drawn: estimated
+        height = prose.size.height
+        tail = [prose.render_line(y).text.rstrip() for y in range(height - 20, height)]
+        assert any("word39_79" in row for row in tail)
+        assert prose.pending  # drawing the end drew nothing far above it
+        monkeypatch.undo()
+        draw_estimated(prose)
+        await until(pilot, lambda: not prose.pending, "every piece to be drawn")
+        drawn = prose_rows(prose)
+        assert drawn[0] == "Part 0" and any("word0_0" in row for row in drawn)
+        assert drawn[-20:] == tail  # the end did not move
+        # Each piece drawn on its own reads as the whole text drawn at once.
+        pieces = [prose_rows_of(piece, prose.size.width) for piece in sections]
+        assert drawn == [row for number, rows_ in enumerate(pieces) for row in ([""] if number else []) + rows_]
+
+
+def prose_rows_of(text: str, width: int) -> list[str]:
+    from rich.console import Console
+
+    from tui_app.widgets.prose_lines import markdown_theme, render_prose
+
+    drawn = render_prose(text, width, Console(width=width), markdown_theme({}), dark=True)
+    return [strip.text.rstrip() for strip in drawn]

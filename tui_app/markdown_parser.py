@@ -43,7 +43,7 @@ def kept(link: Match) -> bool:
 
 def reply_parser() -> MarkdownIt:
     """A parser of replies: one parse at a time (its linkify-it keeps state between calls)."""
-    parser = MarkdownIt("gfm-like")
+    parser = MarkdownIt("gfm-like", {"html": False})  # HTML in a reply is shown as the text it is
     parser.linkify = GithubLinks()
     return parser
 

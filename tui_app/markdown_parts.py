@@ -65,6 +65,8 @@ def parts_of(text: str) -> list[Part]:
 def open_parts(text: str) -> list[Part]:
     """A piece's parts, parsed afresh. A piece that is one code block still open (a long block streaming
     in) is not parsed: what follows its first line is all code so far."""
+    if "```" not in text and "~~~" not in text:
+        return [Prose(text.strip("\n"))] if text.strip() else []  # no code block in it: no parse needed
     opening = _OPENING_FENCE.match(text)
     if opening is not None and _closing_line(text, opening) is None:
         return [Code(text[opening.end() :].removesuffix("\n"), _language(opening.group(2)))]

@@ -3,6 +3,8 @@ long, drawing only the rows on screen."""
 
 from __future__ import annotations
 
+from bisect import bisect_right
+from time import perf_counter
 from typing import ClassVar
 
 from rich import box
@@ -21,7 +23,17 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from tui_app.markdown_parser import parse
+from tui_app.markdown_split import estimated_rows
 from tui_app.textual_compat.sizes import LaidOutOnce
+
+OPENED_LINKS = ("https://", "http://", "mailto:")
+"""What a click on a link opens: a reply's links may point anywhere (a file, an app's own scheme)."""
+
+
+NEAR_SCREENS = 3
+"""Pieces within this many screens' height of the end are drawn as soon as they are laid out."""
+DRAWING_SLICE_SECONDS = 0.01
+"""How long the pieces not drawn yet are drawn at a time, between frames."""
 
 
 class LeftHeading(Heading):
@@ -66,10 +78,15 @@ class ReplyMarkdown(RichMarkdown):
     elements: ClassVar = {**RichMarkdown.elements, "heading_open": LeftHeading, "list_item_open": NumberedItem,
                           "table_open": GridTable}
 
-    def __init__(self, text: str, *, dark: bool) -> None:
-        super().__init__("", code_theme="monokai" if dark else "default", hyperlinks=True)
+    def __init__(self, text: str, *, dark: bool) -> None:  # noqa: D107
+        # Not Rich's own: it makes a parser of its own at every call, which costs more than parsing a piece.
         self.markup = text
         self.parsed = parse(text)
+        self.code_theme = self.inline_code_theme = "monokai" if dark else "default"
+        self.justify = None
+        self.style = "none"
+        self.hyperlinks = True
+        self.inline_code_lexer = None
 
 
 def markdown_theme(variables: dict[str, str]) -> Theme:
@@ -131,9 +148,15 @@ class ProseLines(LaidOutOnce, Widget):
         self._drawn: dict[str, list[Strip]] = {}
         """Each piece's rows, at `_drawn_as`."""
         self._drawn_as: tuple[int, str, bool] | None = None
+        self._drawn_before: tuple[tuple[int, str, bool] | None, dict[str, list[Strip]]] = (None, {})
+        """The rows drawn at the key before: a scroll bar coming and going changes the width back and forth."""
+        self._theme: Theme | None = None
         self._rows: list[Strip] | None = None
         self._starts: list[int] = []
         """The row each piece starts at, in `_rows`."""
+        self._estimated: set[int] = set()
+        """The pieces whose rows in `_rows` are blank, of their estimated height: not drawn yet."""
+        self._drawing_due = False
 
     @property
     def texts(self) -> list[str]:
@@ -161,27 +184,77 @@ class ProseLines(LaidOutOnce, Widget):
         else:
             self.refresh(Region(0, first_row, self.size.width, max(1, height - first_row)))
 
+    @property
+    def pending(self) -> bool:
+        """Some pieces far from the end are not drawn yet: their rows are estimated (see `_arranged`)."""
+        return bool(self._estimated)
+
     def _lines(self, width: int) -> list[Strip]:
         key = (width, self.app.theme, self.app.current_theme.dark)
         if key != self._drawn_as:
-            self._drawn, self._drawn_as, self._rows = {}, key, None
+            before, drawn_before = self._drawn_before
+            self._drawn_before = (self._drawn_as, self._drawn)
+            self._drawn = drawn_before if before == key else {}
+            self._drawn_as, self._rows, self._theme = key, None, None
         if self._rows is None:
-            theme = markdown_theme(self.app.theme_variables)
-            dark = self.app.current_theme.dark
-            rows: list[Strip] = []
-            starts = []
-            drawn = {}
-            for text in self._texts:
-                lines = self._drawn.get(text)
-                if lines is None:
-                    lines = render_prose(text, width, self.app.console, theme, dark=dark)
-                drawn[text] = lines
-                if rows:
-                    rows.append(Strip([]))
-                starts.append(len(rows))
-                rows.extend(lines)
-            self._drawn, self._rows, self._starts = drawn, rows, starts
+            self._arranged(width)
+        assert self._rows is not None
         return self._rows
+
+    def _arranged(self, width: int) -> None:
+        """Lay the pieces' rows end to end. Those within a few screens of the end are drawn now; others not
+        drawn yet (a burst of text, a long reply read back) hold rows of their estimated height, and are
+        drawn soon after, a few at a time, from the end back."""
+        if self._theme is None:
+            self._theme = markdown_theme(self.app.theme_variables)
+        near = NEAR_SCREENS * max(self.app.size.height, 24)
+        pieces: list[list[Strip]] = []
+        drawn: dict[str, list[Strip]] = {}
+        estimated: set[int] = set()
+        below = 0
+        for index in range(len(self._texts) - 1, -1, -1):
+            text = self._texts[index]
+            lines = self._drawn.get(text)
+            if lines is None and below < near:
+                lines = render_prose(text, width, self.app.console, self._theme, dark=self.app.current_theme.dark)
+            if lines is None:
+                estimated.add(index)
+                lines = [Strip([])] * estimated_rows(text, width)
+            else:
+                drawn[text] = lines
+            pieces.append(lines)
+            below += len(lines) + 1
+        rows: list[Strip] = []
+        starts = []
+        for lines in reversed(pieces):
+            if rows:
+                rows.append(Strip([]))
+            starts.append(len(rows))
+            rows.extend(lines)
+        self._drawn, self._rows, self._starts, self._estimated = drawn, rows, starts, estimated
+        if estimated and not self._drawing_due:
+            self._drawing_due = True
+            self.call_after_refresh(self._draw_estimated)
+
+    def _draw_estimated(self) -> None:
+        """Draw some of the pieces whose rows are estimated, for a short while, nearest the end first."""
+        self._drawing_due = False
+        if not self._estimated or self._drawn_as is None or not self.is_attached:
+            return
+        self._draw_pieces(sorted(self._estimated, reverse=True), DRAWING_SLICE_SECONDS)
+
+    def _draw_pieces(self, indexes: list[int], seconds: float | None = None) -> None:
+        """Draw the pieces at `indexes` (for at most `seconds`), and lay the rows out again."""
+        assert self._drawn_as is not None and self._theme is not None
+        width, dark = self._drawn_as[0], self._drawn_as[2]
+        until = None if seconds is None else perf_counter() + seconds
+        for index in indexes:
+            text = self._texts[index]
+            self._drawn[text] = render_prose(text, width, self.app.console, self._theme, dark=dark)
+            if until is not None and perf_counter() > until:
+                break
+        self._rows = None
+        self.refresh(layout=True)
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
@@ -194,6 +267,13 @@ class ProseLines(LaidOutOnce, Widget):
     def render_line(self, y: int) -> Strip:
         width = self.size.width
         rows = self._lines(width)
+        if self._estimated and y < len(rows):
+            index = bisect_right(self._starts, y) - 1
+            if index in self._estimated:  # scrolled to before it was drawn: drawn now
+                self._draw_pieces([index])
+                rows = self._lines(width)
+        if len(rows) != self.size.height:
+            self.refresh(layout=True)  # laid out again here (a new width): its height is laid out next
         style = self.visual_style.rich_style
         if y >= len(rows):
             return Strip.blank(width, style)
@@ -204,6 +284,8 @@ class ProseLines(LaidOutOnce, Widget):
         return strip.crop_extend(0, width, style).apply_offsets(0, y)
 
     def get_selection(self, selection: Selection) -> tuple[str, str] | None:
+        if self._estimated:
+            self._draw_pieces(sorted(self._estimated))
         text = "\n".join(strip.text.rstrip() for strip in self._lines(self.size.width))
         return selection.extract(text), "\n"
 
@@ -214,7 +296,10 @@ class ProseLines(LaidOutOnce, Widget):
         link = event.style.link
         if link:
             event.stop()
-            self.app.open_url(link)
+            if link.lower().startswith(OPENED_LINKS):
+                self.app.open_url(link)
+            else:
+                self.notify(f"Not opened: {link} (only web and mail links are opened).", severity="warning")
 
 
 def _selected(strip: Strip, span: tuple[int, int], style: Style) -> Strip:
