@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 from textual.app import App, ComposeResult
 from textual.containers import VerticalScroll
+from textual.selection import Selection
 
-from tests.conftest import send_and_finish, until
+from tests.conftest import send_and_finish
 from tui_app.markdown_parts import Code, MarkdownPieces, Prose
 from tui_app.stream.reply import ContentBlock
 from tui_app.widgets.code_block import CodeBlock
@@ -193,35 +194,34 @@ async def test_a_link_to_anything_but_the_web_or_mail_is_not_opened_and_says_so(
         ]
 
 
-async def test_a_long_text_shows_its_end_at_once_and_draws_the_rest_soon_after(monkeypatch) -> None:
-    sections = [f"## Part {n}\n\n" + " ".join(f"word{n}_{k}" for k in range(80)) for n in range(40)]
+async def test_a_long_text_shows_its_end_at_once_and_the_rest_when_scrolled_to() -> None:
+    sections = [f"## Part {n}\n\n" + " ".join(f"word{n}_{k}" for k in range(80))
+                + "\n\n| a | b |\n|---|---|\n| 1 | 2 |" for n in range(40)]
     text = "\n\n".join(sections) + "\n"
-    held: list[ProseLines] = []
-    draw_estimated = ProseLines._draw_estimated
-
-    def hold(self: ProseLines) -> None:
-        held.append(self)
-
-    monkeypatch.setattr(ProseLines, "_draw_estimated", hold)  # the rest is held back for now
-    whole = OneText(text)
-    async with whole.run_test(size=(60, 20)) as pilot:
+    app = OneText(text)
+    async with app.run_test(size=(60, 20)) as pilot:
         await pilot.pause()
-        await pilot.pause()  # (laid out at its width once the scroll bar came)
-        prose = whole.query_one(ProseLines)
-        assert prose.pending and held == [prose]  # the start, far above the end, is not drawn: estimated
-        height = prose.size.height
-        tail = [prose.render_line(y).text.rstrip() for y in range(height - 20, height)]
-        assert any("word39_79" in row for row in tail)
-        assert prose.pending  # drawing the end drew nothing far above it
-        monkeypatch.undo()
-        draw_estimated(prose)
-        await until(pilot, lambda: not prose.pending, "every piece to be drawn")
-        drawn = prose_rows(prose)
-        assert drawn[0] == "Part 0" and any("word0_0" in row for row in drawn)
-        assert drawn[-20:] == tail  # the end did not move
-        # Each piece drawn on its own reads as the whole text drawn at once.
+        prose = app.query_one(ProseLines)
+        scroller = app.query_one(VerticalScroll)
+        scroller.scroll_end(animate=False, immediate=True)
+        await pilot.pause()
+        assert prose.pending  # the start, far above the end, is not drawn: its rows are estimated
+        assert "word39_79" in screen_text(app)
+        # Scrolled back a page at a time, each page shows drawn text, never estimated blank rows.
+        while scroller.scroll_y > 0:
+            scroller.scroll_page_up(animate=False)
+            await pilot.pause()
+            assert "word" in screen_text(app)
+        assert "Part 0" in screen_text(app)
+        # Selected whole, every piece is drawn, and reads as the whole text drawn at once.
+        drawn = prose.get_selection(Selection(None, None))[0].split("\n")
+        assert not prose.pending
         pieces = [prose_rows_of(piece, prose.size.width) for piece in sections]
         assert drawn == [row for number, rows_ in enumerate(pieces) for row in ([""] if number else []) + rows_]
+
+
+def screen_text(app: App) -> str:
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
 
 
 def prose_rows_of(text: str, width: int) -> list[str]:

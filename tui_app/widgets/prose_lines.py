@@ -4,7 +4,6 @@ long, drawing only the rows on screen."""
 from __future__ import annotations
 
 from bisect import bisect_right
-from time import perf_counter
 from typing import ClassVar
 
 from rich import box
@@ -17,6 +16,7 @@ from rich.table import Table
 from rich.theme import Theme
 from textual import events
 from textual.color import Color
+from textual.containers import ScrollableContainer
 from textual.geometry import Region, Size
 from textual.selection import Selection
 from textual.strip import Strip
@@ -32,8 +32,9 @@ OPENED_LINKS = ("https://", "http://", "mailto:")
 
 NEAR_SCREENS = 3
 """Pieces within this many screens' height of the end are drawn as soon as they are laid out."""
-DRAWING_SLICE_SECONDS = 0.01
-"""How long the pieces not drawn yet are drawn at a time, between frames."""
+
+
+BLANK = Strip([])
 
 
 class LeftHeading(Heading):
@@ -154,9 +155,10 @@ class ProseLines(LaidOutOnce, Widget):
         self._rows: list[Strip] | None = None
         self._starts: list[int] = []
         """The row each piece starts at, in `_rows`."""
+        self._estimates: dict[str, int] = {}
+        """Each piece not drawn yet: how many rows it is estimated to take, at `_drawn_as`."""
         self._estimated: set[int] = set()
         """The pieces whose rows in `_rows` are blank, of their estimated height: not drawn yet."""
-        self._drawing_due = False
 
     @property
     def texts(self) -> list[str]:
@@ -195,7 +197,7 @@ class ProseLines(LaidOutOnce, Widget):
             before, drawn_before = self._drawn_before
             self._drawn_before = (self._drawn_as, self._drawn)
             self._drawn = drawn_before if before == key else {}
-            self._drawn_as, self._rows, self._theme = key, None, None
+            self._drawn_as, self._rows, self._theme, self._estimates = key, None, None, {}
         if self._rows is None:
             self._arranged(width)
         assert self._rows is not None
@@ -203,8 +205,8 @@ class ProseLines(LaidOutOnce, Widget):
 
     def _arranged(self, width: int) -> None:
         """Lay the pieces' rows end to end. Those within a few screens of the end are drawn now; others not
-        drawn yet (a burst of text, a long reply read back) hold rows of their estimated height, and are
-        drawn soon after, a few at a time, from the end back."""
+        drawn yet (a burst of text, a long reply read back) hold rows of their estimated height until they
+        are scrolled to (or selected)."""
         if self._theme is None:
             self._theme = markdown_theme(self.app.theme_variables)
         near = NEAR_SCREENS * max(self.app.size.height, 24)
@@ -219,7 +221,10 @@ class ProseLines(LaidOutOnce, Widget):
                 lines = render_prose(text, width, self.app.console, self._theme, dark=self.app.current_theme.dark)
             if lines is None:
                 estimated.add(index)
-                lines = [Strip([])] * estimated_rows(text, width)
+                rows_of = self._estimates.get(text)
+                if rows_of is None:
+                    rows_of = self._estimates[text] = estimated_rows(text, width)
+                lines = [BLANK] * rows_of
             else:
                 drawn[text] = lines
             pieces.append(lines)
@@ -232,29 +237,35 @@ class ProseLines(LaidOutOnce, Widget):
             starts.append(len(rows))
             rows.extend(lines)
         self._drawn, self._rows, self._starts, self._estimated = drawn, rows, starts, estimated
-        if estimated and not self._drawing_due:
-            self._drawing_due = True
-            self.call_after_refresh(self._draw_estimated)
 
-    def _draw_estimated(self) -> None:
-        """Draw some of the pieces whose rows are estimated, for a short while, nearest the end first."""
-        self._drawing_due = False
-        if not self._estimated or self._drawn_as is None or not self.is_attached:
-            return
-        self._draw_pieces(sorted(self._estimated, reverse=True), DRAWING_SLICE_SECONDS)
-
-    def _draw_pieces(self, indexes: list[int], seconds: float | None = None) -> None:
-        """Draw the pieces at `indexes` (for at most `seconds`), and lay the rows out again."""
+    def _draw_piece(self, index: int) -> None:
         assert self._drawn_as is not None and self._theme is not None
-        width, dark = self._drawn_as[0], self._drawn_as[2]
-        until = None if seconds is None else perf_counter() + seconds
+        text = self._texts[index]
+        self._drawn[text] = render_prose(text, self._drawn_as[0], self.app.console, self._theme,
+                                         dark=self._drawn_as[2])
+
+    def _draw_pieces(self, indexes: list[int]) -> None:
+        """Draw the pieces at `indexes`, not drawn yet, and lay the rows out again. Where one starts above
+        the top of the view it scrolls in, the view scrolls by what its rows differ from the estimate, so
+        the text being read stays where it was."""
+        for index in indexes:
+            self._draw_piece(index)
+        self._drawn_pieces(indexes)
+
+    def _drawn_pieces(self, indexes: list[int]) -> None:
+        """The pieces at `indexes` were drawn: lay the rows out again, and keep the text being read in place."""
+        scroller = next((ancestor for ancestor in self.ancestors if isinstance(ancestor, ScrollableContainer)), None)
+        top = scroller.region.y if scroller is not None else 0
+        shift = 0
         for index in indexes:
             text = self._texts[index]
-            self._drawn[text] = render_prose(text, width, self.app.console, self._theme, dark=dark)
-            if until is not None and perf_counter() > until:
-                break
+            lines = self._drawn[text]
+            if self.region.y + self._starts[index] < top:
+                shift += len(lines) - self._estimates.get(text, len(lines))
         self._rows = None
         self.refresh(layout=True)
+        if shift and scroller is not None and scroller.scroll_y < scroller.max_scroll_y:  # (not following the end)
+            self.call_after_refresh(scroller.scroll_relative, y=shift, animate=False, immediate=True)
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
