@@ -456,7 +456,7 @@ async def test_a_long_saved_reply_opens_at_its_end_and_scrolls_back_to_its_start
     conversation = Conversation(ChatSettings("claude-sonnet-5", 1024))
     conversation.add_user("a long one, please")
     reply = conversation.add_reply("claude-sonnet-5")
-    reply.text = "\n\n".join(f"## Part {n}\n\n" + " ".join(f"word{n}_{k}" for k in range(300)) for n in range(30))
+    reply.text = "\n\n".join(f"## Part {n}\n\n" + " ".join(f"word{n}_{k}" for k in range(150)) for n in range(30))
     reply.content, reply.state = [{"type": "text", "text": reply.text}], ReplyState.DONE
     app = make_app(resume=save_conversation(tmp_path / "conversations.db", conversation))
     async with app.run_test(size=(120, height)) as pilot:
@@ -469,11 +469,32 @@ async def test_a_long_saved_reply_opens_at_its_end_and_scrolls_back_to_its_start
         def on_screen() -> str:
             return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
 
-        await until(pilot, lambda: "word29_299" in on_screen(), "the end of the reply on screen")
+        def in_view() -> str:
+            """The transcript's rows, as shown, but its scroll bar."""
+            region = transcript.scrollable_content_region
+            rows = on_screen().split("\n")[region.y : region.bottom]
+            return "\n".join(row[region.x : region.right] for row in rows)
+
+        await until(pilot, lambda: "word29_149" in on_screen(), "the end of the reply on screen")
+        await pilot.pause()  # (laid out again at the width the scroll bar leaves it)
         assert transcript.scroll_y == transcript.max_scroll_y > 0
-        transcript.scroll_to(y=prose.region.y - transcript.region.y + transcript.scroll_y, animate=False,
-                             immediate=True)
-        await until(pilot, lambda: "word0_0" in on_screen(), "the start of the reply on screen")
+        assert "word29_149" in on_screen()
+        # Scrolled back through it a few rows at a time, the text coming into view is drawn before it shows,
+        # and the rows already shown move down by just those few rows, however the text drawn above them
+        # differs from its estimate.
+        transcript.release_anchor()  # as scrolling up by hand does
+        step = 8
+        while transcript.scroll_y > step and "a long one, please" not in on_screen():
+            before = in_view().split("\n")
+            transcript.scroll_relative(y=-step, animate=False, immediate=True)
+            await pilot.pause()
+            after = in_view().split("\n")
+            assert after[step:] == before[:-step]
+            assert any(row.strip(" │") for row in after[:step])  # drawn text, not rows held for it
+        transcript.scroll_home(animate=False, immediate=True)
+        await pilot.pause()
+        assert "word0_0" in on_screen()
+        assert not prose.pending
 
 
 async def test_a_reopened_conversation_shows_recent_events_and_e_fetches_an_older_replys(make_app) -> None:

@@ -16,7 +16,6 @@ from rich.table import Table
 from rich.theme import Theme
 from textual import events
 from textual.color import Color
-from textual.containers import ScrollableContainer
 from textual.geometry import Region, Size
 from textual.selection import Selection
 from textual.strip import Strip
@@ -245,27 +244,33 @@ class ProseLines(LaidOutOnce, Widget):
                                          dark=self._drawn_as[2])
 
     def _draw_pieces(self, indexes: list[int]) -> None:
-        """Draw the pieces at `indexes`, not drawn yet, and lay the rows out again. Where one starts above
-        the top of the view it scrolls in, the view scrolls by what its rows differ from the estimate, so
-        the text being read stays where it was."""
+        """Draw the pieces at `indexes`, not drawn yet, and lay the rows out again."""
         for index in indexes:
             self._draw_piece(index)
-        self._drawn_pieces(indexes)
-
-    def _drawn_pieces(self, indexes: list[int]) -> None:
-        """The pieces at `indexes` were drawn: lay the rows out again, and keep the text being read in place."""
-        scroller = next((ancestor for ancestor in self.ancestors if isinstance(ancestor, ScrollableContainer)), None)
-        top = scroller.region.y if scroller is not None else 0
-        shift = 0
-        for index in indexes:
-            text = self._texts[index]
-            lines = self._drawn[text]
-            if self.region.y + self._starts[index] < top:
-                shift += len(lines) - self._estimates.get(text, len(lines))
         self._rows = None
         self.refresh(layout=True)
-        if shift and scroller is not None and scroller.scroll_y < scroller.max_scroll_y:  # (not following the end)
-            self.call_after_refresh(scroller.scroll_relative, y=shift, animate=False, immediate=True)
+
+    def draw_near(self, top: int, bottom: int) -> int:
+        """Draw the pieces not drawn yet whose rows lie, at least in part, between screen rows `top` and
+        `bottom`; lay the rows out again. Returns by how many rows those starting above `top` grew beyond
+        their estimate (fewer: negative), which the view scrolls by to keep what it shows in place."""
+        if not self._estimated or self._rows is None:
+            return 0
+        y = self.region.y
+        near = [index for index in self._estimated
+                if y + self._starts[index] < bottom
+                and y + self._starts[index] + self._estimates.get(self._texts[index], 1) > top]
+        if not near:
+            return 0
+        shift = 0
+        for index in near:
+            self._draw_piece(index)
+            text = self._texts[index]
+            if y + self._starts[index] < top:
+                shift += len(self._drawn[text]) - self._estimates.get(text, len(self._drawn[text]))
+        self._rows = None
+        self.refresh(layout=True)
+        return shift
 
     def notify_style_update(self) -> None:
         super().notify_style_update()

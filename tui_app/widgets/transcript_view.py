@@ -42,6 +42,13 @@ WINDOW = 40
 """Turns mounted at most; those furthest from view make way."""
 
 
+def prose_views():
+    """The prose widget's module, imported as `reply_views` is, when a reply is first drawn."""
+    from tui_app.widgets import prose_lines
+
+    return prose_lines
+
+
 def reply_views():
     """The reply widgets' module, imported when a reply is first drawn (or just after the first frame):
     importing Markdown and its parser would hold up the first frame."""
@@ -75,6 +82,7 @@ class TranscriptView(GrowingFrame, VerticalScroll, can_focus=False):
         """Selection steps asked for while turns were being drawn, to take once they are."""
         self._settling = False
         """A conversation was just shown and its turns are being laid out: no paging yet."""
+        self._drawing_near = False
 
     def compose(self):
         yield self._older
@@ -236,6 +244,23 @@ class TranscriptView(GrowingFrame, VerticalScroll, can_focus=False):
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
         self._check_edges()
+        if not self._drawing_near:
+            self._draw_near()
+
+    def _draw_near(self) -> None:
+        """Long replies draw the prose not drawn yet that has scrolled within a screen of the view, before
+        it is shown; the view scrolls by what it grew above its top, so what it shows stays in place."""
+        prose_lines = [prose for prose in self.query(prose_views().ProseLines) if prose.pending]
+        if not prose_lines:
+            return
+        top, height = self.region.y, self.region.height
+        shift = sum(prose.draw_near(top - height, top + 2 * height) for prose in prose_lines)
+        if shift and self.scroll_y < self.max_scroll_y:  # (following the end, the end stays in view anyway)
+            self._drawing_near = True
+            try:
+                self.scroll_to(y=self.scroll_y + shift, animate=False, immediate=True)
+            finally:
+                self._drawing_near = False
 
     def _check_edges(self) -> None:
         if self._paging or self._settling or not self.is_mounted:
