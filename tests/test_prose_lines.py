@@ -213,11 +213,11 @@ async def test_a_long_text_shows_its_end_at_once_and_the_rest_when_scrolled_to()
             await pilot.pause()
             assert "word" in screen_text(app)
         assert "Part 0" in screen_text(app)
-        # Selected whole, every piece is drawn, and reads as the whole text drawn at once.
+        # Each piece drawn reads as the piece drawn on its own at that width.
         drawn = prose.get_selection(Selection(None, None))[0].split("\n")
-        assert not prose.pending
         pieces = [prose_rows_of(piece, prose.size.width) for piece in sections]
-        assert drawn == [row for number, rows_ in enumerate(pieces) for row in ([""] if number else []) + rows_]
+        assert drawn[: len(pieces[0])] == pieces[0]
+        assert drawn[-len(pieces[-1]) :] == pieces[-1]
 
 
 def screen_text(app: App) -> str:
@@ -231,3 +231,65 @@ def prose_rows_of(text: str, width: int) -> list[str]:
 
     drawn = render_prose(text, width, Console(width=width), markdown_theme({}), dark=True)
     return [strip.text.rstrip() for strip in drawn]
+
+
+async def test_a_selection_ending_past_a_row_or_on_wide_characters_is_drawn_over_the_right_cells() -> None:
+    app = OneText("日本語 first paragraph.\n\nSecond paragraph here.\n")
+    async with app.run_test(size=(60, 10)) as pilot:
+        await pilot.pause()
+        prose = app.query_one(ProseLines)
+        await pilot.mouse_down(prose, offset=(2, 0))  # on 本 (日 takes cells 0 and 1)
+        await pilot.hover(prose, offset=(40, 1))  # the blank row between the paragraphs, far past its end
+        await pilot.mouse_up(prose, offset=(40, 1))
+        await pilot.pause()
+        assert app.screen.get_selected_text().startswith("本語 first paragraph.")
+        row = prose.render_line(0)
+        assert row.text.startswith("日本語 first")  # nothing turned into spaces
+        selected = "".join(segment.text for segment in row if segment.style and segment.style.bgcolor
+                           and segment.style.bgcolor != row._segments[0].style.bgcolor)
+        assert selected.startswith("本語")
+        prose.render_line(1)  # the blank row, selected to far past its end
+
+
+async def test_a_terminal_narrowed_to_almost_nothing_still_draws_a_long_text() -> None:
+    app = OneText("\n\n".join(f"Paragraph {n} " + "word " * 40 for n in range(80)))
+    async with app.run_test(size=(60, 20)) as pilot:
+        await pilot.pause()
+        await pilot.resize_terminal(2, 10)
+        await pilot.pause()
+        await pilot.resize_terminal(60, 20)
+        await pilot.pause()
+        assert app.is_running and any("Paragraph 79" in row for row in rows(app)[-40:])
+
+
+def test_a_line_of_inline_code_between_triple_backticks_opens_no_code_block() -> None:
+    text = "Intro\n\n```js```\nfoo bar\n\nBaz para\n"
+    parts = [part for piece in MarkdownPieces(text).parts() for part in piece]
+    assert parts == [Prose("Intro"), Prose("```js```\nfoo bar"), Prose("Baz para")]
+
+
+async def test_copying_a_long_text_before_all_of_it_is_drawn_gives_its_source_for_what_is_not() -> None:
+    sections = [f"Para {n} " + " ".join(f"w{n}_{k}" for k in range(60)) for n in range(60)]
+    app = OneText("\n\n".join(sections) + "\n")
+    async with app.run_test(size=(60, 20)) as pilot:
+        await pilot.pause()
+        prose = app.query_one(ProseLines)
+        assert prose.pending
+        copied = prose.get_selection(Selection(None, None))[0]
+        assert prose.pending  # copying drew nothing (the rows selected are those on screen)
+        words = copied.split()
+        assert words == " ".join(sections).split()
+
+
+async def test_a_new_theme_leaves_the_text_being_read_where_it_was() -> None:
+    app = OneText("\n\n".join(f"## Part {n}\n\n" + " ".join(f"w{n}_{k}" for k in range(50)) for n in range(60)))
+    async with app.run_test(size=(60, 20)) as pilot:
+        await pilot.pause()
+        scroller = app.query_one(VerticalScroll)
+        scroller.scroll_to(y=scroller.max_scroll_y // 2, animate=False, immediate=True)
+        await pilot.pause()
+        shown = screen_text(app)
+        assert "w" in shown
+        app.theme = "gruvbox" if app.theme != "gruvbox" else "nord"
+        await pilot.pause()
+        assert screen_text(app) == shown

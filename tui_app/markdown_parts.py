@@ -30,7 +30,7 @@ class Code:
 
 Part = Prose | Code
 
-_OPENING_FENCE = re.compile(r" {0,3}(`{3,}|~{3,})([^\n]*)\n")
+_OPENING_FENCE = re.compile(r" {0,3}(`{3,}(?=[^`\n]*\n)|~{3,})([^\n]*)\n")
 
 
 class MarkdownPieces:

@@ -20,7 +20,9 @@ from rich.cells import cell_len
 SEGMENT_CHARS = 2048
 """A segment is cut at the first safe place after this many characters."""
 
-_FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
+_FENCE = re.compile(r" {0,3}(`{3,}(?=[^`\n]*$)|~{3,})")
+"""A line opening (or closing) a fenced code block: a backtick fence's info holds no backtick (```js``` is
+inline code in a paragraph)."""
 _NOT_A_BLOCK_START = " \t-*+0123456789"
 
 
@@ -104,4 +106,5 @@ class Segments:
 
 def estimated_rows(text: str, width: int) -> int:
     """About how many rows `text` takes as Markdown `width` cells wide: one per wrapped line."""
+    width = max(1, width)
     return sum(max(1, -(-cell_len(line) // width)) for line in text.split("\n"))

@@ -7,6 +7,7 @@ from bisect import bisect_right
 from typing import ClassVar
 
 from rich import box
+from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions, RenderResult
 from rich.markdown import Heading, ListItem, TableElement
 from rich.markdown import Markdown as RichMarkdown
@@ -194,9 +195,12 @@ class ProseLines(LaidOutOnce, Widget):
         key = (width, self.app.theme, self.app.current_theme.dark)
         if key != self._drawn_as:
             before, drawn_before = self._drawn_before
+            same_width = self._drawn_as is not None and self._drawn_as[0] == width
+            # A new theme leaves every piece its height: those not drawn again at once keep it as their estimate.
+            estimates = {text: len(lines) for text, lines in self._drawn.items()} if same_width else {}
             self._drawn_before = (self._drawn_as, self._drawn)
             self._drawn = drawn_before if before == key else {}
-            self._drawn_as, self._rows, self._theme, self._estimates = key, None, None, {}
+            self._drawn_as, self._rows, self._theme, self._estimates = key, None, None, estimates
         if self._rows is None:
             self._arranged(width)
         assert self._rows is not None
@@ -300,10 +304,14 @@ class ProseLines(LaidOutOnce, Widget):
         return strip.crop_extend(0, width, style).apply_offsets(0, y)
 
     def get_selection(self, selection: Selection) -> tuple[str, str] | None:
-        if self._estimated:
-            self._draw_pieces(sorted(self._estimated))
-        text = "\n".join(strip.text.rstrip() for strip in self._lines(self.size.width))
-        return selection.extract(text), "\n"
+        rows = [strip.text.rstrip() for strip in self._lines(self.size.width)]
+        for index in self._estimated:  # not drawn yet: its source lines stand in its rows, row for row
+            row = self._starts[index]
+            for line in self._texts[index].split("\n"):
+                if row < len(rows):
+                    rows[row] = line
+                row += estimated_rows(line, self.size.width)
+        return selection.extract("\n".join(rows)), "\n"
 
     def selection_updated(self, selection: Selection | None) -> None:
         self.refresh()
@@ -319,9 +327,16 @@ class ProseLines(LaidOutOnce, Widget):
 
 
 def _selected(strip: Strip, span: tuple[int, int], style: Style) -> Strip:
+    """`strip` with the characters `span` covers (an end of -1: to the end) in the selection's style. The
+    span counts characters, the strip cells (a wide character takes two); either end may lie past the row."""
+    text = strip.text
     start, end = span
-    end = strip.cell_length if end == -1 else end
-    before, middle, after = strip.divide([start, end, strip.cell_length])
+    width = strip.cell_length
+    start = min(width, cell_len(text[:start]))
+    end = width if end == -1 else min(width, cell_len(text[:end]))
+    if start >= end:
+        return strip
+    before, middle, after = strip.divide([start, end, width])
     middle = Strip([Segment(text, (segment_style or Style()) + style, control)
                     for text, segment_style, control in middle])
     return Strip.join([before, middle, after])
