@@ -293,3 +293,18 @@ async def test_a_new_theme_leaves_the_text_being_read_where_it_was() -> None:
         app.theme = "gruvbox" if app.theme != "gruvbox" else "nord"
         await pilot.pause()
         assert screen_text(app) == shown
+
+
+@pytest.mark.parametrize("every", [3, 1000])
+async def test_a_reference_link_resolves_whichever_piece_defines_it(every: int) -> None:
+    text = "See [the docs][1] for more.\n\nThanks.\n\n[1]: https://example.com/docs\n"
+    app = OneText()
+    async with app.run_test(size=(80, 10)) as pilot:
+        for start in range(0, len(text), every):
+            await app.add(text[start : start + every])
+        await pilot.pause()
+        prose = app.query_one(ProseLines)
+        assert prose_rows(prose)[0] == "See the docs for more."
+        links = {segment.style.link for y in range(prose.size.height) for segment in prose.render_line(y)
+                 if segment.style is not None and segment.style.link}
+        assert links == {"https://example.com/docs"}

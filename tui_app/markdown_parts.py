@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from tui_app.markdown_parser import parse
+from tui_app.markdown_parser import parse, references_in
 from tui_app.markdown_split import Segments
 
 
@@ -50,6 +50,14 @@ class MarkdownPieces:
     def add(self, text: str) -> None:
         self._segments.add(text)
 
+    def references(self) -> dict[str, dict]:
+        """The link reference definitions of the whole text: a piece may use one another piece defines."""
+        found: dict[str, dict] = {}
+        for text in self._segments.texts:
+            for label, definition in _references_of(text):
+                found.setdefault(label, definition)  # (the first definition of a label counts)
+        return found
+
     def parts(self) -> list[list[Part]]:
         """Each piece's parts, in order."""
         texts = self._segments.texts
@@ -60,6 +68,14 @@ class MarkdownPieces:
 def parts_of(text: str) -> list[Part]:
     """A piece's parts (a finished piece is asked for at every frame: the answer is kept)."""
     return open_parts(text)
+
+
+_DEFINITION = re.compile(r"^ {0,3}\[[^\]\n]+\]:", re.MULTILINE)
+
+
+@lru_cache(maxsize=4096)
+def _references_of(text: str) -> tuple[tuple[str, dict], ...]:
+    return tuple(references_in(text).items()) if _DEFINITION.search(text) else ()
 
 
 def open_parts(text: str) -> list[Part]:

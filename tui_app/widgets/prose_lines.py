@@ -79,10 +79,10 @@ class ReplyMarkdown(RichMarkdown):
     elements: ClassVar = {**RichMarkdown.elements, "heading_open": LeftHeading, "list_item_open": NumberedItem,
                           "table_open": GridTable}
 
-    def __init__(self, text: str, *, dark: bool) -> None:  # noqa: D107
+    def __init__(self, text: str, *, dark: bool, references: dict[str, dict] | None = None) -> None:  # noqa: D107
         # Not Rich's own: it makes a parser of its own at every call, which costs more than parsing a piece.
         self.markup = text
-        self.parsed = parse(text)
+        self.parsed = parse(text, references)
         self.code_theme = self.inline_code_theme = "monokai" if dark else "default"
         self.justify = None
         self.style = "none"
@@ -121,10 +121,12 @@ def markdown_theme(variables: dict[str, str]) -> Theme:
     return Theme(styles, inherit=True)
 
 
-def render_prose(text: str, width: int, console: Console, theme: Theme, *, dark: bool) -> list[Strip]:
+def render_prose(text: str, width: int, console: Console, theme: Theme, *, dark: bool,
+                 references: dict[str, dict] | None = None) -> list[Strip]:
     with console.use_theme(theme):
         options = console.options.update(width=width, max_width=width, highlight=False)
-        lines = console.render_lines(ReplyMarkdown(text, dark=dark), options, pad=False, new_lines=False)
+        markdown = ReplyMarkdown(text, dark=dark, references=references)
+        lines = console.render_lines(markdown, options, pad=False, new_lines=False)
     strips = [Strip(line) for line in lines]
     # Rich opens some blocks (lists, tables, quotes) with blank rows: pieces are one blank row apart.
     start, end = 0, len(strips)
@@ -143,9 +145,11 @@ class ProseLines(LaidOutOnce, Widget):
     """
     ALLOW_SELECT = True
 
-    def __init__(self, texts: list[str]) -> None:
+    def __init__(self, texts: list[str], references: dict[str, dict] | None = None) -> None:
         super().__init__(classes="prose")
         self._texts = texts
+        self._references = references or {}
+        """The text's link reference definitions, which any piece may use."""
         self._drawn: dict[str, list[Strip]] = {}
         """Each piece's rows, at `_drawn_as`."""
         self._drawn_as: tuple[int, str, bool] | None = None
@@ -164,8 +168,14 @@ class ProseLines(LaidOutOnce, Widget):
     def texts(self) -> list[str]:
         return self._texts
 
-    def update(self, texts: list[str]) -> None:
+    def update(self, texts: list[str], references: dict[str, dict] | None = None) -> None:
         """Show `texts` instead: pieces already drawn are not drawn again; only rows that changed are."""
+        references = references or {}
+        if references != self._references:  # (a definition came: any piece may use it)
+            self._references, self._texts = references, texts
+            self._drawn, self._estimates, self._rows = {}, {}, None
+            self.refresh(layout=True)
+            return
         if texts == self._texts:
             return
         same = 0
@@ -221,7 +231,8 @@ class ProseLines(LaidOutOnce, Widget):
             text = self._texts[index]
             lines = self._drawn.get(text)
             if lines is None and below < near:
-                lines = render_prose(text, width, self.app.console, self._theme, dark=self.app.current_theme.dark)
+                lines = render_prose(text, width, self.app.console, self._theme, dark=self.app.current_theme.dark,
+                                     references=self._references)
             if lines is None:
                 estimated.add(index)
                 rows_of = self._estimates.get(text)
@@ -245,7 +256,7 @@ class ProseLines(LaidOutOnce, Widget):
         assert self._drawn_as is not None and self._theme is not None
         text = self._texts[index]
         self._drawn[text] = render_prose(text, self._drawn_as[0], self.app.console, self._theme,
-                                         dark=self._drawn_as[2])
+                                         dark=self._drawn_as[2], references=self._references)
 
     def _draw_pieces(self, indexes: list[int]) -> None:
         """Draw the pieces at `indexes`, not drawn yet, and lay the rows out again."""

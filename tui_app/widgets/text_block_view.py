@@ -43,7 +43,8 @@ class TextBlockView(LaidOutOnce, Vertical):
         self._lock = asyncio.Lock()
 
     def compose(self) -> ComposeResult:
-        yield from map(_widget, self._runs())
+        references = self._pieces.references()
+        yield from (_widget(run, references) for run in self._runs())
 
     @property
     def source(self) -> str:
@@ -87,24 +88,25 @@ class TextBlockView(LaidOutOnce, Vertical):
         """Bring the children up to date with the text: each updated in place while it shows the same kind
         of run, the rest mounted afresh."""
         runs = self._runs()
+        references = self._pieces.references()
         children = list(self.children)
         for index, run in enumerate(runs):
             child = children[index] if index < len(children) else None
             if isinstance(run, list) and isinstance(child, ProseLines):
-                child.update(run)
+                child.update(run, references)
             elif isinstance(run, Code) and isinstance(child, CodeBlock):
                 await child.update(run.code, run.language)
             else:
                 if child is not None:
                     await self.remove_children(children[index:])
-                await self.mount_all(map(_widget, runs[index:]))
+                await self.mount_all(_widget(run, references) for run in runs[index:])
                 return
         if len(children) > len(runs):
             await self.remove_children(children[len(runs) :])
 
 
-def _widget(run: Run) -> Widget:
-    return CodeBlock(run.code, run.language) if isinstance(run, Code) else ProseLines(run)
+def _widget(run: Run, references: dict[str, dict]) -> Widget:
+    return CodeBlock(run.code, run.language) if isinstance(run, Code) else ProseLines(run, references)
 
 
 
