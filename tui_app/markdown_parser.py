@@ -51,20 +51,22 @@ def reply_parser() -> MarkdownIt:
 _PARSER: MarkdownIt | None = None
 
 
-def parse(text: str, references: dict[str, dict] | None = None) -> list[Token]:
-    """`text` parsed by one parser kept for every call (making one costs more than parsing a paragraph),
-    its reference links (`[text][label]`) resolved with `references` (see `references_in`) too."""
+def _parser() -> MarkdownIt:
+    """The one parser kept for every parse: making one costs more than parsing a paragraph."""
     global _PARSER
     if _PARSER is None:
         _PARSER = reply_parser()
-    return _PARSER.parse(text, {"references": dict(references)} if references else {})
+    return _PARSER
+
+
+def parse(text: str, references: dict[str, dict] | None = None) -> list[Token]:
+    """`text` parsed, its reference links (`[text][label]`) resolved with `references` (see
+    `references_in`) too."""
+    return _parser().parse(text, {"references": dict(references)} if references else {})
 
 
 def references_in(text: str) -> dict[str, dict]:
     """The link reference definitions (`[label]: url`) in `text`, by label as the parser keys them."""
     env: dict = {}
-    if _PARSER is None:
-        parse("")
-    assert _PARSER is not None
-    _PARSER.parse(text, env)
+    _parser().parse(text, env)
     return env.get("references", {})

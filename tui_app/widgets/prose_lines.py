@@ -164,10 +164,6 @@ class ProseLines(LaidOutOnce, Widget):
         self._estimated: set[int] = set()
         """The pieces whose rows in `_rows` are blank, of their estimated height: not drawn yet."""
 
-    @property
-    def texts(self) -> list[str]:
-        return self._texts
-
     def update(self, texts: list[str], references: dict[str, dict] | None = None) -> None:
         """Show `texts` instead: pieces already drawn are not drawn again; only rows that changed are."""
         references = references or {}
@@ -231,8 +227,7 @@ class ProseLines(LaidOutOnce, Widget):
             text = self._texts[index]
             lines = self._drawn.get(text)
             if lines is None and below < near:
-                lines = render_prose(text, width, self.app.console, self._theme, dark=self.app.current_theme.dark,
-                                     references=self._references)
+                lines = self._render(text)
             if lines is None:
                 estimated.add(index)
                 rows_of = self._estimates.get(text)
@@ -247,21 +242,21 @@ class ProseLines(LaidOutOnce, Widget):
         starts = []
         for lines in reversed(pieces):
             if rows:
-                rows.append(Strip([]))
+                rows.append(BLANK)
             starts.append(len(rows))
             rows.extend(lines)
         self._drawn, self._rows, self._starts, self._estimated = drawn, rows, starts, estimated
 
-    def _draw_piece(self, index: int) -> None:
+    def _render(self, text: str) -> list[Strip]:
+        """A piece's rows, at `_drawn_as` (whose theme `_theme` is)."""
         assert self._drawn_as is not None and self._theme is not None
-        text = self._texts[index]
-        self._drawn[text] = render_prose(text, self._drawn_as[0], self.app.console, self._theme,
-                                         dark=self._drawn_as[2], references=self._references)
+        width, _, dark = self._drawn_as
+        return render_prose(text, width, self.app.console, self._theme, dark=dark, references=self._references)
 
     def _draw_pieces(self, indexes: list[int]) -> None:
         """Draw the pieces at `indexes`, not drawn yet, and lay the rows out again."""
         for index in indexes:
-            self._draw_piece(index)
+            self._drawn[self._texts[index]] = self._render(self._texts[index])
         self._rows = None
         self.refresh(layout=True)
 
@@ -277,15 +272,9 @@ class ProseLines(LaidOutOnce, Widget):
                 and y + self._starts[index] + self._estimates.get(self._texts[index], 1) > top]
         if not near:
             return 0
-        shift = 0
-        for index in near:
-            self._draw_piece(index)
-            text = self._texts[index]
-            if y + self._starts[index] < top:
-                shift += len(self._drawn[text]) - self._estimates.get(text, len(self._drawn[text]))
-        self._rows = None
-        self.refresh(layout=True)
-        return shift
+        self._draw_pieces(near)
+        above = [self._texts[index] for index in near if y + self._starts[index] < top]
+        return sum(len(self._drawn[text]) - self._estimates.get(text, len(self._drawn[text])) for text in above)
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
@@ -348,6 +337,6 @@ def _selected(strip: Strip, span: tuple[int, int], style: Style) -> Strip:
     if start >= end:
         return strip
     before, middle, after = strip.divide([start, end, width])
-    middle = Strip([Segment(text, (segment_style or Style()) + style, control)
-                    for text, segment_style, control in middle])
+    middle = Strip([Segment(segment_text, (segment_style or Style()) + style, control)
+                    for segment_text, segment_style, control in middle])
     return Strip.join([before, middle, after])
