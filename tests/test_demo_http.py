@@ -6,7 +6,6 @@ import json
 import shutil
 import socket
 import subprocess
-from collections.abc import Iterator
 from typing import Any, BinaryIO
 
 import pytest
@@ -21,11 +20,9 @@ ECHO = {"model": "claude-sonnet-5", "max_tokens": 100, "messages": [{"role": "us
 
 
 @pytest.fixture
-def server() -> Iterator[DemoServer]:
-    demo = DemoServer(pacing=UNPACED)
-    demo.start()
-    yield demo
-    demo.stop()
+def server(demo: DemoServer) -> DemoServer:
+    """The unpaced demo backend (conftest's `demo`), under the name this file's tests use."""
+    return demo
 
 
 def connect(server: DemoServer) -> tuple[socket.socket, BinaryIO]:

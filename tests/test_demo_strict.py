@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -156,11 +155,9 @@ def test_counting_tokens_takes_its_own_fields() -> None:
 # The server.
 
 @pytest.fixture
-def server() -> Iterator[DemoServer]:
-    demo = DemoServer(pacing=UNPACED)
-    demo.start()
-    yield demo
-    demo.stop()
+def server(demo: DemoServer) -> DemoServer:
+    """The unpaced demo backend (conftest's `demo`), under the name this file's tests use."""
+    return demo
 
 
 @dataclass
