@@ -53,9 +53,17 @@ from textual.containers import VerticalScroll  # noqa: E402
 from textual.widgets import Markdown  # noqa: E402
 
 from benchmarks.bench_server import markdown_corpus, serve  # noqa: E402
-from benchmarks.terminal_run import COLUMNS, ROWS, ClaudeTUIInTerminal, Reply, SDKInTerminal  # noqa: E402
+from benchmarks.terminal_run import (  # noqa: E402
+    COLUMNS,
+    ROWS,
+    ClaudeTUIInTerminal,
+    Reply,
+    SDKInTerminal,
+    TextualFloorInTerminal,
+)
 from tui_app.app import ClaudeTUI  # noqa: E402
 from tui_app.demo.scripts import DELTA_CHARS  # noqa: E402
+from tui_app.reply_runner import FLUSH_SECONDS  # noqa: E402
 from tui_app.settings import Settings  # noqa: E402
 from tui_app.widgets.prompt_input import PromptInput  # noqa: E402
 from tui_app.widgets.text_block_view import TextBlockView  # noqa: E402
@@ -313,6 +321,7 @@ class TerminalRun:
     run: int
     app: Reply
     reference: Reply
+    floor: Reply
     again: Reply | None = None
     """The same prompt a second time in the same conversation."""
 
@@ -326,12 +335,14 @@ class TerminalRun:
     def _row(self, app: Reply, run: str) -> str:
         ideal = self.size / self.rate
         return (f"{self.size // 1000:>5} KB{self.rate:>7}  {run:<9}{app.cpu:>9.2f}{self.reference.cpu:>9.2f}"
-                f"{app.cpu / max(self.reference.cpu, 0.01):>9.1f}{app.wall / ideal:>11.2f}{app.rss:>9.0f}")
+                f"{app.cpu / max(self.reference.cpu, 0.01):>9.1f}{self.floor.cpu:>10.2f}"
+                f"{self.floor.cpu / max(self.reference.cpu, 0.01):>9.1f}{app.wall / ideal:>11.2f}{app.rss:>9.0f}"
+                f"{self.floor.rss:>9.0f}")
 
 
 def cpu_in_terminal(url: str, sizes: list[int], rate: int, runs: int) -> list[TerminalRun]:
-    """Each case `runs` times, the app and the reference in turn (which goes first alternating from run to
-    run, so that both see the machine alike)."""
+    """Each case `runs` times, the app, the reference and the Textual floor in turn (their order reversed
+    from run to run, so that all see the machine alike)."""
     cases = [(size, rate) for size in sizes] + [(sizes[0], rate * 4)]
     cases.sort()
     results = []
@@ -339,17 +350,21 @@ def cpu_in_terminal(url: str, sizes: list[int], rate: int, runs: int) -> list[Te
         for size, pace in cases:
             prompt = f"bench size={size} rate={pace}"
             replies: dict[str, list[Reply]] = {}
-            for side in ("app", "reference")[:: 1 if run % 2 else -1]:
+            for side in ("app", "reference", "floor")[:: 1 if run % 2 else -1]:
                 if side == "app":
                     with ClaudeTUIInTerminal(url, markdown_corpus) as app:
                         replies[side] = [app.ask(prompt, size, pace)]
                         if size == max(sizes) and pace == rate:
                             replies[side].append(app.ask(prompt, size, pace))
-                else:
+                elif side == "reference":
                     with SDKInTerminal(url) as reference:
                         replies[side] = [reference.ask(prompt, size, pace)]
+                else:
+                    with TextualFloorInTerminal(url, FLUSH_SECONDS) as floor:
+                        replies[side] = [floor.ask(prompt, size, pace)]
             again = replies["app"][1] if len(replies["app"]) > 1 else None
-            results.append(TerminalRun(size, pace, run, replies["app"][0], replies["reference"][0], again))
+            results.append(TerminalRun(size, pace, run, replies["app"][0], replies["reference"][0],
+                                       replies["floor"][0], again))
             print("\n".join(results[-1].rows()), flush=True)
     return results
 
@@ -357,15 +372,16 @@ def cpu_in_terminal(url: str, sizes: list[int], rate: int, runs: int) -> list[Te
 def report_cpu_in_terminal(results: list[TerminalRun]) -> None:
     if len({result.run for result in results}) < 2:
         return
-    print("  app/ref, min–max over the runs: " + "; ".join(
-        f"{size // 1000} KB at {rate}: {min(ratios):.1f}–{max(ratios):.1f}"
-        for (size, rate), ratios in _ratios(results).items()), flush=True)
+    for name, reply in (("app/ref", lambda result: result.app), ("floor/ref", lambda result: result.floor)):
+        print(f"  {name}, min–max over the runs: " + "; ".join(
+            f"{size // 1000} KB at {rate}: {min(ratios):.1f}–{max(ratios):.1f}"
+            for (size, rate), ratios in _ratios(results, reply).items()), flush=True)
 
 
-def _ratios(results: list[TerminalRun]) -> dict[tuple[int, int], list[float]]:
+def _ratios(results: list[TerminalRun], reply: Callable[[TerminalRun], Reply]) -> dict[tuple[int, int], list[float]]:
     ratios: dict[tuple[int, int], list[float]] = {}
     for result in results:
-        ratios.setdefault((result.size, result.rate), []).append(result.app.cpu / max(result.reference.cpu, 0.01))
+        ratios.setdefault((result.size, result.rate), []).append(reply(result).cpu / max(result.reference.cpu, 0.01))
     return ratios
 
 
@@ -411,8 +427,8 @@ def main() -> None:
         if "cpu" in only:
             print(f"\nCPU in a {COLUMNS}×{ROWS} terminal, {DELTA_CHARS}-character deltas: CPU s of claude-tui and of "
                   f"the bare SDK writing the text (ref), from Enter to the reply shown whole")
-            print(f"{'size':>8}{'rate':>7}  {'run':<9}{'app CPU':>9}{'ref CPU':>9}{'app/ref':>9}{'wall/ideal':>11}"
-                  f"{'RSS MB':>9}{'RSS +MB':>11}")
+            print(f"{'size':>8}{'rate':>7}  {'run':<9}{'app CPU':>9}{'ref CPU':>9}{'app/ref':>9}{'floor CPU':>10}"
+                  f"{'fl/ref':>9}{'wall/ideal':>11}{'RSS MB':>9}{'floor MB':>9}{'RSS +MB':>11}")
             results = timed("cpu", lambda: cpu_in_terminal(url, sizes("20,60"), options.rate, options.runs or 2))
             report_cpu_in_terminal(results)
     finally:

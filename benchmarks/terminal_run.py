@@ -48,6 +48,53 @@ for line in sys.stdin:
 """
 """The least a terminal client does: the official SDK's text stream, each piece written as it comes."""
 
+TEXTUAL_FLOOR = f"""
+import asyncio
+import sys
+
+import anthropic
+from rich.text import Text
+from textual.app import App
+from textual.widgets import Input, Static
+
+TICK = {{tick}}
+
+
+class Floor(App):
+    CSS = "#reply {{{{ height: 1fr; }}}}"
+    AUTO_FOCUS = "Input"
+
+    def compose(self):
+        yield Static(id="reply")
+        yield Input(placeholder="Floor ready")
+
+    def on_input_submitted(self, event):
+        self.run_worker(self.stream(event.value), exclusive=True)
+
+    async def stream(self, prompt):
+        client = anthropic.AsyncAnthropic(api_key="bench", base_url=sys.argv[1])
+        reply, pieces, streaming = self.query_one("#reply"), [], True
+
+        async def draw():
+            while streaming:
+                await asyncio.sleep(TICK)
+                reply.update(Text("\\n".join("".join(pieces).splitlines()[-reply.size.height:])))
+
+        drawing = asyncio.create_task(draw())
+        async with client.messages.stream(model="bench", max_tokens=64000,
+                                          messages=[{{{{"role": "user", "content": prompt}}}}]) as stream:
+            async for text in stream.text_stream:
+                pieces.append(text)
+        streaming = False
+        await drawing
+        reply.update(Text("{ENDED}\\n" + "\\n".join("".join(pieces).splitlines()[-reply.size.height:])))
+
+
+Floor().run()
+"""
+"""The least a Textual client does: the same text stream, its last lines drawn as plain text in one widget
+at claude-tui's tick (no Markdown, no event log, no status bar). What Textual itself costs at that pace."""
+
 Rows = list[str]
 
 
@@ -377,6 +424,20 @@ class SDKInTerminal(InTerminal):
 
     def __init__(self, url: str) -> None:
         self.command = [sys.executable, "-c", REFERENCE, url]
+
+    def reply_steps(self, size: int) -> list[Callable[[Rows], bool]]:
+        return [lambda rows: any(ENDED in row for row in rows)]
+
+
+class TextualFloorInTerminal(InTerminal):
+    """`TEXTUAL_FLOOR`, run by this Python."""
+
+    quit_keys = b"\x11"  # Ctrl+Q
+    ready = "Floor ready"
+    hints = (ENDED.encode(),)
+
+    def __init__(self, url: str, tick: float) -> None:
+        self.command = [sys.executable, "-c", TEXTUAL_FLOOR.format(tick=tick), url]
 
     def reply_steps(self, size: int) -> list[Callable[[Rows], bool]]:
         return [lambda rows: any(ENDED in row for row in rows)]
