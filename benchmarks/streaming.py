@@ -19,10 +19,12 @@ Every measurement runs through the real SDK over HTTP, against `bench_server.py`
   and from Enter until the reply is shown whole (its last section on screen, the status bar saying "done"),
   the CPU seconds of its process (all threads, from /proc), wall time / ideal time, and its resident memory
   at the end. The reference, interleaved with it: a script in the same kind of terminal writing the official
-  SDK's `text_stream` as it comes, measured the same way. Each size (default 20 and 60 KB) at `--rate`, the
-  first size again at 4× the rate, and for the largest a second reply in the same conversation with the
-  memory it added. Start-up, imports and typing are not counted (each process is idle when Enter is
-  pressed). Not in the default run, which it would lengthen by several minutes: `--only cpu`.
+  SDK's `text_stream` as it comes, measured the same way; and the Textual floor (`TEXTUAL_FLOOR`): the
+  same stream's last lines in one `Static`, redrawn at the app's tick, what Textual itself costs. Each
+  size (default 20 and 60 KB) at `--rate`, the first size again at 4× the rate, and for the largest a
+  second reply in the same conversation with the memory it added. Start-up, imports and typing are not
+  counted (each process is idle when Enter is pressed). Not in the default run, which it would lengthen
+  by several minutes: `--only cpu`.
 
     python benchmarks/streaming.py [--sizes 4,20,60,200] [--only render,overhead,ttft,cpu] [--limit 60]
                                    [--rate 1000] [--runs 5]
