@@ -83,6 +83,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="run a proxy on PORT and show every exchange of the clients pointed at it "
                        "(ANTHROPIC_BASE_URL=http://127.0.0.1:PORT), passed on to --base-url (default: "
                        "ANTHROPIC_BASE_URL, else Anthropic's API) byte for byte")
+    parser.add_argument("--serve", default=None, metavar="[HOST:]PORT",
+                        help="serve the app to a browser, behind a secret token (loopback unless a host is given)")
     parser.add_argument("--print-config", action="store_true",
                         help="print the effective settings and where each came from, then exit")
     history = parser.add_argument_group("conversations (kept in SQLite; see --print-config for where)")
@@ -247,6 +249,7 @@ def main(argv: list[str] | None = None) -> int:
 
     parser = build_parser()
     args = parser.parse_args(argv)  # --version and --help answer here, before the config is read
+    from tui_app.browser import in_browser
     from tui_app.config import ConfigError
     from tui_app.text_safety import neutralize
 
@@ -266,6 +269,10 @@ def main(argv: list[str] | None = None) -> int:
         for problem in settings.problems:
             print(f"claude-tui: {neutralize(problem)}", file=sys.stderr)
         return 0
+    if args.serve is not None:
+        from tui_app.serve_cli import main_serve
+
+        return main_serve(args, sys.argv[1:] if argv is None else argv, settings, os.environ, parser)
     if args.demo_server is not None:
         return _run_demo_server(args.demo_server, settings, parser)
     if args.list_conversations is not None or args.export is not None:
@@ -313,7 +320,7 @@ def main(argv: list[str] | None = None) -> int:
         if not prompt and not sys.stdin.isatty():
             prompt = sys.stdin.read()
         return run_print_mode(settings, prompt, sys.stdout.buffer, sys.stderr)
-    if not sys.stdout.isatty():
+    if not sys.stdout.isatty() and not in_browser(os.environ):
         parser.exit(2, "claude-tui: the app needs a terminal; use -p for print mode\n")
     from tui_app.gc_policy import hold_collections_for_start_up
 
@@ -328,14 +335,14 @@ def main(argv: list[str] | None = None) -> int:
 def _run_demo_server(address: str, settings: Settings, parser: argparse.ArgumentParser) -> int:
     import asyncio
 
+    from tui_app.addresses import parse_address
     from tui_app.demo.server import DemoServer
 
-    host, _, port_text = address.rpartition(":")
     try:
-        port = int(port_text)
+        host, port = parse_address(address)
     except ValueError:
         parser.error(f"--demo-server takes [HOST:]PORT, not {address!r}")
-    server = DemoServer(host or "127.0.0.1", port, settings.demo_pacing)
+    server = DemoServer(host, port, settings.demo_pacing)
 
     async def serve() -> None:
         await server.listen()

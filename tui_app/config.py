@@ -92,6 +92,16 @@ def _name(value: Any) -> str:
     return value
 
 
+TOKEN = re.compile(r"[A-Za-z0-9_-]{16,}")
+"""A browser mode token: long enough not to be guessed, and safe in a URL and a cookie as it is."""
+
+
+def _token(value: Any) -> str:
+    if not TOKEN.fullmatch(_string(value)):
+        raise ValueError("must be at least 16 letters, digits, - or _")
+    return value
+
+
 THEME_NAME = re.compile(r"[A-Za-z0-9_-]+")
 """What Textual accepts as a theme's name: it becomes part of a CSS class name (`-theme-NAME`)."""
 
@@ -200,6 +210,7 @@ TABLES: dict[str, dict[str, Check]] = {
     "panels": {item.name: _flag for item in fields(Panels)},
     "keys": {name: parse_keys for name in key_action_names()},
     "history": {"enabled": _flag, "file": _name},
+    "serve": {"token": _token},
 }
 MISPLACED = {"api_key": "the API key is never read from a file: set ANTHROPIC_API_KEY in the environment"}
 

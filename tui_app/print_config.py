@@ -37,6 +37,9 @@ def describe_settings(settings: Settings, environ: Mapping[str, str]) -> str:
             return
         if name == "base_url" and shown_url(value) != value:
             value, source = shown_url(value), f"{source}; credentials not shown"
+        if dotted == "serve.token":
+            out.append(f"{'# token is set (not shown)':<40} # {source}")
+            return
         assignment = f"{name} = {_toml_value(value)}"
         out.append(f"{assignment:<40} # {source}")
 

@@ -107,6 +107,14 @@ class History:
 
 
 @dataclass(slots=True)
+class Serve:
+    """The browser mode (`--serve`)."""
+
+    token: str | None = None
+    """The secret in the page's address; None: a new one each run."""
+
+
+@dataclass(slots=True)
 class Settings:
     """Everything a run needs to know, with where each value came from."""
 
@@ -135,6 +143,7 @@ class Settings:
     panels: Panels = field(default_factory=Panels)
     keys: KeyBindings = field(default_factory=KeyBindings)
     history: History = field(default_factory=History)
+    serve: Serve = field(default_factory=Serve)
     prices: dict[str, dict[str, float]] = field(default_factory=dict)
     """The config's `[prices."MODEL"]` tables: a model's price, US dollars per million tokens by figure (see
     `tui_app.model.pricing`), added to the shipped price table or in place of its entry."""

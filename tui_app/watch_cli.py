@@ -5,11 +5,11 @@ one line on stderr."""
 from __future__ import annotations
 
 import argparse
-import ipaddress
 import sys
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
+from tui_app.addresses import is_loopback, parse_address
 from tui_app.settings import Settings
 from tui_app.text_safety import neutralize
 
@@ -64,19 +64,15 @@ def _inspect(address: str, settings: Settings, environ: Mapping[str, str], parse
     from tui_app.runtime import Watch
     from tui_app.stream.redaction import shown_url
 
-    host, _, port_text = address.rpartition(":")
-    host = host.strip("[]") or "127.0.0.1"
     try:
-        port = int(port_text)
-        if not 0 <= port < 65536:
-            raise ValueError
+        host, port = parse_address(address)
     except ValueError:
         parser.error(f"--inspect takes [HOST:]PORT, not {address!r}")
     upstream = (settings.base_url or environ.get("ANTHROPIC_BASE_URL") or ANTHROPIC_API).rstrip("/")
     if not upstream.startswith(("http://", "https://")):
         parser.error(f"the upstream {upstream!r} is not an http:// or https:// URL (see --base-url)")
     warning = None
-    if not _is_loopback(host):
+    if not is_loopback(host):
         warning = (f"The proxy listens on {host}, beyond this machine: anyone who can reach it can use the "
                    "credentials its clients send through it.")
         print(f"claude-tui: {warning}", file=sys.stderr)
@@ -93,15 +89,6 @@ def _inspect(address: str, settings: Settings, environ: Mapping[str, str], parse
               "--base-url", file=sys.stderr)
         return USAGE_EXIT
     return _run_app(settings, Watch(feed=feed, proxy=proxy, upstream=upstream, warning=warning), parser)
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def _run_app(settings: Settings, watch: Watch, parser: argparse.ArgumentParser) -> int:
