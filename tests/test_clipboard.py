@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tui_app.browser import WEB_DRIVER
 from tui_app.clipboard import Clipboard, ClipboardFailed, CopyOutcome, run_copy_command, terminal_clipboard_problem
 
 
@@ -87,3 +88,21 @@ def test_a_very_long_osc52_copy_warns_that_terminals_may_cut_it() -> None:
     outcome = clipboard.copy("x" * 200_000)
     assert outcome.via == "OSC 52" and len(sent[0]) == 200_000
     assert any("cut" in note for note in outcome.notes)
+
+
+def test_in_a_browser_only_the_browsers_clipboard_is_used() -> None:
+    """Served to a browser (`--serve`), this machine's clipboard belongs to someone else, and a tmux the
+    server was started in says nothing about the page: the text goes to the page, and the notice says so."""
+    sent: list[str] = []
+
+    def no_native() -> None:
+        raise AssertionError("the machine's clipboard was looked for")
+
+    environ = {"TEXTUAL_DRIVER": WEB_DRIVER, "TMUX": "/tmp/tmux-0/default,1,0", "SSH_TTY": "/dev/pts/1"}
+    clipboard = Clipboard(environ, find_native=no_native, send_to_terminal=sent.append,
+                          terminal_problem=lambda: "tmux keeps OSC 52")
+    outcome = clipboard.copy("the reply")
+    assert sent == ["the reply"]
+    text, severity = outcome.describe("the last reply")
+    assert text.startswith("Sent the last reply (9 characters) to this browser's clipboard")
+    assert severity == "information"

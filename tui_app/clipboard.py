@@ -2,7 +2,8 @@
 
 Two paths: the machine's own clipboard (found by `pyperclip`: pbcopy, wl-copy, xclip, xsel, Windows),
 and the terminal's clipboard through the OSC 52 escape sequence. Over SSH the terminal's comes first,
-since the machine's clipboard would be the remote one. A native copy is checked (exit status, a time
+since the machine's clipboard would be the remote one; in a browser (`--serve`) only OSC 52, which the
+page hands to the browser's clipboard. A native copy is checked (exit status, a time
 limit); an OSC 52 write cannot be confirmed, so the message says the terminal decides; where OSC 52
 is known not to arrive (tmux without `set-clipboard on`, GNU screen, the Linux console) it is not
 claimed. `Clipboard.copy` may block on a helper program: call it from a thread.
@@ -16,10 +17,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 
+from tui_app.browser import in_browser
+
 COPY_TIME_LIMIT = 5.0
 OSC52_COMFORTABLE = 74_000
 """Characters whose base64 fits in 100 kB, a limit some terminals and tmux apply to OSC 52."""
 
+BROWSER = "the browser"
+"""The path when the app is served to a browser (`--serve`): OSC 52, which the page hands to the browser."""
 NO_NATIVE_CLIPBOARD = "this machine has no clipboard tool (install wl-clipboard, xclip or xsel)"
 
 COMMANDS = {
@@ -129,7 +134,9 @@ class CopyOutcome:
         if self.via is None:
             text = f"Nothing was copied: {'; '.join(self.notes)}."
             return text, "error"
-        if self.via == "OSC 52":
+        if self.via == BROWSER:
+            text = f"Sent {what} ({size}) to this browser's clipboard; the browser may ask you to allow it."
+        elif self.via == "OSC 52":
             text = (f"Sent {what} ({size}) to the terminal's clipboard with OSC 52; "
                     "the terminal decides whether to accept it.")
         else:
@@ -169,6 +176,9 @@ class Clipboard:
         return self._native
 
     def copy(self, text: str) -> CopyOutcome:
+        if in_browser(self._environ):  # the person is at the browser: this machine's clipboard is not theirs
+            self._send_to_terminal(text)
+            return CopyOutcome(len(text), BROWSER)
         notes: list[str] = []
         paths = [self._copy_to_terminal, self._copy_natively]
         if not self.remote:

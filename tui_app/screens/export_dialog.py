@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import io
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,15 +26,14 @@ async def export_conversation(app: App, conversation: Conversation, writer: Stor
     if not conversation.turns:
         app.notify("There is nothing to export yet.", title="Export", severity="warning")
         return
+    if app.is_web:  # the person is at a browser: the file is theirs to download, not this machine's to keep
+        await _offer_download(app, conversation, writer, fmt, prices)
+        return
     suggested = Path.cwd() / export_file_name(conversation, fmt)
     answer = await app.push_screen_wait(TextPromptScreen(f"Export as {fmt.upper()} to", str(suggested)))
     if answer is None:
         return
-    events = {}
-    if fmt == "json" and writer is not None:
-        for turn in conversation.replies:
-            if turn.id is not None:
-                events[turn.id] = await writer.call(writer.store.events, turn.id)
+    events = await _events(conversation, writer, fmt)
     target = Path(answer).expanduser()
     try:
         await asyncio.to_thread(write_private_text, target, export(conversation, fmt, events, prices))
@@ -41,3 +41,23 @@ async def export_conversation(app: App, conversation: Conversation, writer: Stor
         app.notify(f"Not exported to {target}: {error.strerror or error}", title="Export", severity="error")
         return
     app.notify(f"Exported {len(conversation.turns)} turns to {target}", title="Export")
+
+
+async def _events(conversation: Conversation, writer: StoreWriter | None, fmt: str) -> dict[int, Any]:
+    """Each saved reply's events, for a JSON export."""
+    events = {}
+    if fmt == "json" and writer is not None:
+        for turn in conversation.replies:
+            if turn.id is not None:
+                events[turn.id] = await writer.call(writer.store.events, turn.id)
+    return events
+
+
+async def _offer_download(app: App, conversation: Conversation, writer: StoreWriter | None, fmt: str,
+                          prices: Mapping[str, Any] | None) -> None:
+    # ASCII only: the name goes into a Content-Disposition header as it is
+    name = export_file_name(conversation, fmt).encode("ascii", "replace").decode().replace("?", "-")
+    text = export(conversation, fmt, await _events(conversation, writer, fmt), prices)
+    mime_type = "application/json" if fmt == "json" else "text/markdown"
+    app.deliver_text(io.StringIO(text), save_filename=name, mime_type=mime_type, encoding="utf-8")
+    app.notify(f"Offered {len(conversation.turns)} turns as a download: {name}", title="Export")
