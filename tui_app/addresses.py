@@ -12,6 +12,8 @@ def parse_address(address: str) -> tuple[str, int]:
     """The host (loopback when none is given; an IPv6 one may be in brackets) and the port, 0 to 65535.
     Raises ValueError."""
     host, _, port_text = address.rpartition(":")
+    if not (port_text.isascii() and port_text.isdigit()):
+        raise ValueError(f"{port_text!r} is not a port number")
     port = int(port_text)
     if not 0 <= port < 65536:
         raise ValueError(f"port {port} is out of range")

@@ -320,7 +320,11 @@ def main(argv: list[str] | None = None) -> int:
         if not prompt and not sys.stdin.isatty():
             prompt = sys.stdin.read()
         return run_print_mode(settings, prompt, sys.stdout.buffer, sys.stderr)
-    if not sys.stdout.isatty() and not in_browser(os.environ):
+    if in_browser(os.environ):
+        from tui_app.browser import end_with_the_server
+
+        end_with_the_server()
+    elif not sys.stdout.isatty():
         parser.exit(2, "claude-tui: the app needs a terminal; use -p for print mode\n")
     from tui_app.gc_policy import hold_collections_for_start_up
 

@@ -10,14 +10,15 @@ from collections.abc import Mapping
 
 from tui_app.addresses import is_loopback, parse_address
 from tui_app.settings import Settings
+from tui_app.text_safety import neutralize
 from tui_app.web_server import TokenServer, new_token, page_address
 
 USAGE_EXIT = 2
-SERVE_SPELLINGS = ("--ser", "--serv", "--serve")
-"""`--serve` and the abbreviations argparse accepts for it (`--se` could also be `--system` or `--speed`)."""
+SERVE_SPELLINGS = ("--se", "--ser", "--serv", "--serve")
+"""`--serve` and the abbreviations argparse accepts for it."""
 NOT_WITH_SERVE = {"prompt": "-p", "lab": "--lab", "replay": "--replay", "inspect": "--inspect",
                   "list_conversations": "--list", "export": "--export", "print_config": "--print-config",
-                  "demo_server": "--demo-server"}
+                  "demo_server": "--demo-server", "speed": "--speed", "runs": "--runs", "as_json": "--json"}
 """Options that do something other than run the app, and so make no sense in each browser session."""
 
 
@@ -28,16 +29,19 @@ def main_serve(args: argparse.Namespace, argv: list[str], settings: Settings, en
         parser.error(f"--serve runs the app in a browser; it does not go with {NOT_WITH_SERVE[clash]}")
     try:
         host, port = parse_address(args.serve)
-        if port == 0:
-            raise ValueError("the address printed needs the port")
     except ValueError:
         parser.error(f"--serve takes [HOST:]PORT, not {args.serve!r}")
+    if port == 0:
+        parser.error("--serve needs a port other than 0: the address to open must name it")
+    for problem in settings.problems:  # each session's app shows them too, but this one picks the token
+        print(f"claude-tui: {neutralize(problem)}", file=sys.stderr)
     if not is_loopback(host):
         print(f"claude-tui: serving on {host}, beyond this machine: anyone who has the address with its token "
               "can use the app, and your API key through it. The page is plain HTTP: put it behind HTTPS to "
               "cross a network you do not trust.", file=sys.stderr)
     token = settings.serve.token or new_token()
-    command = shlex.join([sys.executable, "-m", "tui_app", *without_serve(argv)])
+    # exec: the app replaces the shell textual-serve starts it with, so that it is the server's own child
+    command = "exec " + shlex.join([sys.executable, "-m", "tui_app", *without_serve(argv)])
     def listening() -> None:
         print(f"claude-tui in a browser: open {page_address(host, port, token)}\n"
               "(each browser session runs its own app; Ctrl+C here stops them all)", flush=True)
