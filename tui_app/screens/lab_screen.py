@@ -4,6 +4,7 @@ percentiles and a chart of every run as they come; Escape cancels and keeps what
 from __future__ import annotations
 
 import asyncio
+import io
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -193,6 +194,13 @@ class LabScreen(Screen[None]):
     async def save(self, fmt: str) -> None:
         results = self.results
         if results is None or not results.runs:
+            return
+        if self.app.is_web:  # the person is at a browser: the file is theirs to download
+            text = results.as_json() if fmt == "json" else results.as_csv()
+            mime_type = "application/json" if fmt == "json" else "text/csv"
+            self.app.deliver_text(io.StringIO(text), save_filename=f"claude-tui-lab.{fmt}", mime_type=mime_type,
+                                  encoding="utf-8")
+            self.notify(f"Offered {len(results.runs)} runs as a download: claude-tui-lab.{fmt}", title="Lab")
             return
         suggested = Path.cwd() / f"claude-tui-lab.{fmt}"
         answer = await self.app.push_screen_wait(TextPromptScreen(f"Save the lab's results as {fmt.upper()} to",
