@@ -4,9 +4,12 @@ is in test_serve_browser.py."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+import os
 import re
 import select
+import signal
 import socket
 import subprocess
 import time
@@ -19,6 +22,7 @@ import pyte
 import pytest
 
 from tests.terminal import app_environment, claude_tui
+from tui_app.demo.server import DemoServer
 from tui_app.serve_cli import without_serve
 from tui_app.web_server import COOKIE
 
@@ -30,7 +34,7 @@ ADDRESS = re.compile(r"open (http://\S+/\?token=([A-Za-z0-9_-]+))")
 
 @dataclass
 class Served:
-    process: subprocess.Popen[str]
+    process: subprocess.Popen[bytes]
     url: str
     base: str
     token: str
@@ -43,7 +47,7 @@ class Served:
         except subprocess.TimeoutExpired:
             self.process.kill()
             out, _ = self.process.communicate()
-        return out
+        return out.decode("utf-8", "replace")
 
 
 def free_port() -> int:
@@ -51,21 +55,28 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def read_until(process: subprocess.Popen[bytes], pattern: re.Pattern[str], what: str) -> tuple[re.Match[str], str]:
+    """Read the process's output as it comes until `pattern` is found in it; fails after `GUARD` seconds or
+    when the process ends first."""
+    said, deadline = "", time.monotonic() + GUARD
+    fd = process.stdout.fileno()
+    while (found := pattern.search(said)) is None:
+        ready, _, _ = select.select([fd], [], [], max(0.0, deadline - time.monotonic()))
+        chunk = os.read(fd, 65536) if ready else b""
+        if not chunk:
+            process.kill()
+            raise AssertionError(f"{what} was not printed; it said:\n{said}{process.communicate()[0].decode()}")
+        said += chunk.decode("utf-8", "replace")
+    return found, said
+
+
 def start_serving(home: Path, *arguments: str, key: str | None = None) -> tuple[Served, str]:
     """`claude-tui --serve 127.0.0.1:PORT ARGUMENTS` (with `key` as the API key), once it says where to go; and
     what it said until then."""
     env = app_environment(home) | ({"ANTHROPIC_API_KEY": key} if key else {})
     process = subprocess.Popen([claude_tui(), "--serve", f"127.0.0.1:{free_port()}", *arguments],
-                               env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                               stdin=subprocess.DEVNULL, text=True)
-    said, deadline = "", time.monotonic() + GUARD
-    while (found := ADDRESS.search(said)) is None:
-        ready, _, _ = select.select([process.stdout], [], [], max(0.0, deadline - time.monotonic()))
-        line = process.stdout.readline() if ready else ""
-        if not line:
-            process.kill()
-            raise AssertionError(f"no address printed; it said:\n{said}{process.communicate()[0]}")
-        said += line
+                               env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    found, said = read_until(process, ADDRESS, "the address")
     url = found.group(1)
     return Served(process, url, url.split("?")[0].rstrip("/"), found.group(2)), said
 
@@ -93,7 +104,8 @@ async def test_the_token_becomes_a_private_cookie_and_leaves_the_address(served:
             assert response.status == 303
             assert response.headers["Location"] == "/"
             cookie = response.headers["Set-Cookie"]
-            assert cookie.startswith(f"{COOKIE}={served.token};")
+            assert cookie.startswith(f"{COOKIE}_{served.base.rsplit(':', 1)[1]}=")
+            assert served.token not in cookie  # a session secret of its own
             assert "HttpOnly" in cookie and "SameSite=Strict" in cookie
         async with session.get(served.base + "/") as page:
             assert page.status == 200
@@ -102,21 +114,26 @@ async def test_the_token_becomes_a_private_cookie_and_leaves_the_address(served:
             assert served.token not in html
         async with session.get(served.base + "/static/js/textual.js") as script:
             assert script.status == 200
-        with pytest.raises(aiohttp.WSServerHandshakeError) as refused:  # a page elsewhere, with the cookie
-            await session.ws_connect(served.base + "/ws", headers={"Origin": "http://elsewhere.example"})
-        assert refused.value.status == 403
+        # A page elsewhere, or on another port of this host (which the browser sends the cookie from too)
+        port = int(served.base.rsplit(":", 1)[1])
+        for origin in ("http://elsewhere.example", f"http://127.0.0.1:{port + 1}", "null"):
+            with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+                await session.ws_connect(served.base + "/ws", headers={"Origin": origin})
+            assert refused.value.status == 403, origin
 
 
 SECRET_KEY = "sk-ant-api03-kept-on-the-server-0123456789"
 
 
-async def test_a_browser_session_runs_the_app_a_reply_streams_in_and_an_export_downloads(tmp_path: Path) -> None:
-    served, said = start_serving(tmp_path, "--demo", key=SECRET_KEY)
+async def test_a_browser_session_runs_the_app_a_reply_streams_in_and_an_export_downloads(
+        tmp_path: Path, demo: DemoServer) -> None:
+    served, said = start_serving(tmp_path, "--base-url", demo.url, key=SECRET_KEY)
     try:
         traffic = await browser_session(served)
     finally:
         said += served.stop()
-    assert SECRET_KEY not in traffic  # the key stays in the server's environment
+    assert SECRET_KEY in " ".join(demo.request_headers[-1].values())  # the session's app used the key...
+    assert SECRET_KEY not in traffic  # ...which stayed on the server
     assert served.token in said  # the address printed at the start, and nowhere else
     assert said.count(served.token) == 1, said
 
@@ -178,14 +195,12 @@ async def browser_session(served: Served) -> str:
 
 
 def test_serving_beyond_this_machine_warns(tmp_path: Path) -> None:
-    process = subprocess.Popen([claude_tui(), "--serve", f"0.0.0.0:{free_port()}"], env=app_environment(tmp_path),
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, text=True)
-    try:
-        first = process.stdout.readline()
-    finally:
-        process.terminate()
-        process.communicate(timeout=GUARD)
-    assert "serving on 0.0.0.0, beyond this machine" in first
+    # An address no interface here has (TEST-NET-1): the warning comes first, then the address is refused.
+    result = subprocess.run([claude_tui(), "--serve", "192.0.2.1:8080"], env=app_environment(tmp_path),
+                            capture_output=True, text=True, timeout=GUARD, stdin=subprocess.DEVNULL)
+    assert "serving on 192.0.2.1, beyond this machine" in result.stderr
+    assert "cannot listen on 192.0.2.1:8080" in result.stderr
+    assert result.returncode == 2
 
 
 def test_a_configured_token_is_used_and_never_shown_by_print_config(tmp_path: Path) -> None:
@@ -199,12 +214,20 @@ def test_a_configured_token_is_used_and_never_shown_by_print_config(tmp_path: Pa
                            text=True, timeout=GUARD)
     assert "token is set (not shown)" in shown.stdout
     assert "configured-token" not in shown.stdout + shown.stderr
+    config.write_text('[serve]\ntoken = "short"\n')
+    server, said = start_serving(tmp_path)
+    server.stop()
+    assert "serve.token must be at least 16 letters" in said and "short" not in said.replace("[serve]", "")
+    assert server.token != "short"
 
 
 def test_what_serve_cannot_take_is_refused(tmp_path: Path) -> None:
     for arguments, said in ((["--serve", "eighty"], "--serve takes [HOST:]PORT"),
                             (["--serve", "8000", "-p", "hi"], "it does not go with -p"),
-                            (["--serve", "8000", "--replay", "x.sse"], "it does not go with --replay")):
+                            (["--serve", "8000", "--replay", "x.sse"], "it does not go with --replay"),
+                            (["--serve", "8000", "--speed", "2"], "it does not go with --speed"),
+                            (["--serve", "0"], "--serve needs a port other than 0"),
+                            (["--serve", "8_0"], "--serve takes [HOST:]PORT")):
         result = subprocess.run([claude_tui(), *arguments], env=app_environment(tmp_path), capture_output=True,
                                 text=True, timeout=GUARD, stdin=subprocess.DEVNULL)
         assert result.returncode == 2, result
@@ -221,3 +244,62 @@ def test_each_browser_session_gets_the_command_line_without_serve() -> None:
     assert without_serve(["--serve", "8000", "--model", "m"]) == ["--model", "m"]
     assert without_serve(["--theme", "nord", "--serve=0.0.0.0:80"]) == ["--theme", "nord"]
     assert without_serve(["--serv", "1", "--system", "s"]) == ["--system", "s"]
+    assert without_serve(["--se", "1", "--speed", "2"]) == ["--speed", "2"]
+
+
+def session_apps(server: Served) -> list[int]:
+    """The app processes the server has started: its children."""
+    children = Path(f"/proc/{server.process.pid}/task/{server.process.pid}/children").read_text().split()
+    return [int(pid) for pid in children]
+
+
+def ended(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return True
+    return state == "Z"
+
+
+def wait_until_ended(pids: list[int], what: str) -> None:
+    deadline = time.monotonic() + GUARD
+    while not all(ended(pid) for pid in pids):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what}: app processes {pids} still running")
+        time.sleep(0.05)  # a process's end cannot be waited on from outside its parent
+
+
+async def open_session(served: Served) -> tuple[aiohttp.ClientSession, aiohttp.ClientWebSocketResponse]:
+    """A session whose app has started, read from then on as a browser would (which also answers the
+    server's closing handshake)."""
+    session = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
+    (await session.get(served.url)).release()
+    websocket = await session.ws_connect(served.base + "/ws?width=80&height=24", headers={"Origin": served.base})
+    await websocket.receive(timeout=GUARD)  # the app's first output: its process is running
+
+    async def read() -> None:
+        async for _message in websocket:
+            pass
+
+    reading.add(asyncio.create_task(read()))
+    return session, websocket
+
+
+reading: set[asyncio.Task[None]] = set()
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads the process tree from /proc (Linux)")
+@pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGHUP, signal.SIGKILL], ids=lambda how: how.name)
+async def test_however_the_server_stops_its_sessions_end_with_it(tmp_path: Path, how: signal.Signals) -> None:
+    served, _said = start_serving(tmp_path)
+    session, websocket = await open_session(served)
+    try:
+        apps = session_apps(served)
+        assert apps, "no app process was started for the session"
+        served.process.send_signal(how)
+        await asyncio.to_thread(served.process.wait, GUARD)  # the session is read meanwhile
+        wait_until_ended(apps, f"the server stopped by {how.name}")
+    finally:
+        await websocket.close()
+        await session.close()
+        served.stop()

@@ -82,10 +82,13 @@ def test_in_a_browser_a_reply_streams_in_and_is_copied_to_the_browsers_clipboard
     refused = page.goto(served.base + "/")
     assert refused is not None and refused.status == 403  # no token, no app
 
-    with page.expect_websocket(timeout=WAIT_MS) as opened:
-        page.goto(served.url)
+    terminals: list[BrowserTerminal] = []
+    page.on("websocket", lambda websocket: terminals.append(BrowserTerminal(websocket)))  # before its first frame
+    page.goto(served.url)
     assert page.url == served.base + "/"  # the token has left the address bar
-    terminal = BrowserTerminal(opened.value)
+    if not terminals:  # the page opens its websocket once its script has run
+        page.wait_for_event("websocket", timeout=WAIT_MS)
+    terminal = terminals[0]
     terminal.wait_for(lambda shown: "Prompt" in shown, "the first screen")
 
     page.click(".textual-terminal")
@@ -96,6 +99,6 @@ def test_in_a_browser_a_reply_streams_in_and_is_copied_to_the_browsers_clipboard
 
     page.keyboard.press("Control+y")
     terminal.wait_for(lambda shown: "to this browser's" in shown, "the copy's notice")
-    page.wait_for_function("async () => (await navigator.clipboard.readText()).includes('copied from a browser')",
+    page.wait_for_function("async () => (await navigator.clipboard.readText()).includes('You said:')",
                            polling=100, timeout=WAIT_MS)
-    assert "copied from a browser" in page.evaluate("navigator.clipboard.readText()")
+    assert page.evaluate("navigator.clipboard.readText()").startswith("You said: echo copied from a browser")
