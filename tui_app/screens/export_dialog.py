@@ -55,9 +55,14 @@ async def _events(conversation: Conversation, writer: StoreWriter | None, fmt: s
 
 async def _offer_download(app: App, conversation: Conversation, writer: StoreWriter | None, fmt: str,
                           prices: Mapping[str, Any] | None) -> None:
-    # ASCII only: the name goes into a Content-Disposition header as it is
-    name = export_file_name(conversation, fmt).encode("ascii", "replace").decode().replace("?", "-")
     text = export(conversation, fmt, await _events(conversation, writer, fmt), prices)
-    mime_type = "application/json" if fmt == "json" else "text/markdown"
-    app.deliver_text(io.StringIO(text), save_filename=name, mime_type=mime_type, encoding="utf-8")
+    name = offer_download(app, text, export_file_name(conversation, fmt))
     app.notify(f"Offered {len(conversation.turns)} turns as a download: {name}", title="Export")
+
+
+def offer_download(app: App, text: str, file_name: str) -> str:
+    """Offer `text` to the person at the browser (`--serve`) as a file to download; the name it is offered
+    under: ASCII only, as it goes into a Content-Disposition header as it is. The type follows the name."""
+    name = file_name.encode("ascii", "replace").decode().replace("?", "-")
+    app.deliver_text(io.StringIO(text), save_filename=name, encoding="utf-8")
+    return name

@@ -4,7 +4,6 @@ percentiles and a chart of every run as they come; Escape cancels and keeps what
 from __future__ import annotations
 
 import asyncio
-import io
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,6 +20,7 @@ from textual_plotext import PlotextPlot
 from tui_app.lab_setup import DEFAULT_LAB_PROMPT, DEFAULT_LAB_RUNS, LabChoices, describe_lab_plan, lab_plan
 from tui_app.private_files import write_private_text
 from tui_app.screens.confirm_screen import ConfirmScreen
+from tui_app.screens.export_dialog import offer_download
 from tui_app.screens.text_prompt_screen import TextPromptScreen
 from tui_app.stream.lab import MODE_NAMES, MODES, LabPlan, LabResults, LabRun, format_ms, run_lab
 from tui_app.text_safety import neutralize
@@ -195,12 +195,10 @@ class LabScreen(Screen[None]):
         results = self.results
         if results is None or not results.runs:
             return
+        text = results.as_json() if fmt == "json" else results.as_csv()
         if self.app.is_web:  # the person is at a browser: the file is theirs to download
-            text = results.as_json() if fmt == "json" else results.as_csv()
-            mime_type = "application/json" if fmt == "json" else "text/csv"
-            self.app.deliver_text(io.StringIO(text), save_filename=f"claude-tui-lab.{fmt}", mime_type=mime_type,
-                                  encoding="utf-8")
-            self.notify(f"Offered {len(results.runs)} runs as a download: claude-tui-lab.{fmt}", title="Lab")
+            name = offer_download(self.app, text, f"claude-tui-lab.{fmt}")
+            self.notify(f"Offered {len(results.runs)} runs as a download: {name}", title="Lab")
             return
         suggested = Path.cwd() / f"claude-tui-lab.{fmt}"
         answer = await self.app.push_screen_wait(TextPromptScreen(f"Save the lab's results as {fmt.upper()} to",
@@ -208,7 +206,6 @@ class LabScreen(Screen[None]):
         if answer is None:
             return
         target = Path(answer).expanduser()
-        text = results.as_json() if fmt == "json" else results.as_csv()
         try:
             await asyncio.to_thread(write_private_text, target, text)
         except OSError as error:
