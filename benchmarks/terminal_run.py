@@ -57,11 +57,11 @@ from rich.text import Text
 from textual.app import App
 from textual.widgets import Input, Static
 
-TICK = {{tick}}
+URL, TICK = sys.argv[1], float(sys.argv[2])
 
 
 class Floor(App):
-    CSS = "#reply {{{{ height: 1fr; }}}}"
+    CSS = "#reply {{ height: 1fr; }}"
     AUTO_FOCUS = "Input"
 
     def compose(self):
@@ -72,22 +72,25 @@ class Floor(App):
         self.run_worker(self.stream(event.value), exclusive=True)
 
     async def stream(self, prompt):
-        client = anthropic.AsyncAnthropic(api_key="bench", base_url=sys.argv[1])
+        client = anthropic.AsyncAnthropic(api_key="bench", base_url=URL)
         reply, pieces, streaming = self.query_one("#reply"), [], True
+
+        def last_lines(head=""):
+            return Text(head + "\\n".join("".join(pieces).splitlines()[-reply.size.height:]))
 
         async def draw():
             while streaming:
                 await asyncio.sleep(TICK)
-                reply.update(Text("\\n".join("".join(pieces).splitlines()[-reply.size.height:])))
+                reply.update(last_lines())
 
         drawing = asyncio.create_task(draw())
         async with client.messages.stream(model="bench", max_tokens=64000,
-                                          messages=[{{{{"role": "user", "content": prompt}}}}]) as stream:
+                                          messages=[{{"role": "user", "content": prompt}}]) as stream:
             async for text in stream.text_stream:
                 pieces.append(text)
         streaming = False
         await drawing
-        reply.update(Text("{ENDED}\\n" + "\\n".join("".join(pieces).splitlines()[-reply.size.height:])))
+        reply.update(last_lines("{ENDED}\\n"))
 
 
 Floor().run()
@@ -437,7 +440,7 @@ class TextualFloorInTerminal(InTerminal):
     hints = (ENDED.encode(),)
 
     def __init__(self, url: str, tick: float) -> None:
-        self.command = [sys.executable, "-c", TEXTUAL_FLOOR.format(tick=tick), url]
+        self.command = [sys.executable, "-c", TEXTUAL_FLOOR, url, str(tick)]
 
     def reply_steps(self, size: int) -> list[Callable[[Rows], bool]]:
         return [lambda rows: any(ENDED in row for row in rows)]
