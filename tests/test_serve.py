@@ -269,6 +269,10 @@ def wait_until_ended(pids: list[int], what: str) -> None:
         time.sleep(0.05)  # a process's end cannot be waited on from outside its parent
 
 
+reading: set[asyncio.Task[None]] = set()
+"""The tasks reading open sessions (kept, or they could be collected while they read)."""
+
+
 async def open_session(served: Served) -> tuple[aiohttp.ClientSession, aiohttp.ClientWebSocketResponse]:
     """A session whose app has started, read from then on as a browser would (which also answers the
     server's closing handshake)."""
@@ -284,8 +288,6 @@ async def open_session(served: Served) -> tuple[aiohttp.ClientSession, aiohttp.C
     reading.add(asyncio.create_task(read()))
     return session, websocket
 
-
-reading: set[asyncio.Task[None]] = set()
 
 
 @pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads the process tree from /proc (Linux)")

@@ -42,6 +42,7 @@ def main_serve(args: argparse.Namespace, argv: list[str], settings: Settings, en
     token = settings.serve.token or new_token()
     # exec: the app replaces the shell textual-serve starts it with, so that it is the server's own child
     command = "exec " + shlex.join([sys.executable, "-m", "tui_app", *without_serve(argv)])
+
     def listening() -> None:
         print(f"claude-tui in a browser: open {page_address(host, port, token)}\n"
               "(each browser session runs its own app; Ctrl+C here stops them all)", flush=True)
