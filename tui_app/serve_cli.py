@@ -16,6 +16,9 @@ from tui_app.web_server import TokenServer, new_token, page_address
 USAGE_EXIT = 2
 SERVE_SPELLINGS = ("--se", "--ser", "--serv", "--serve")
 """`--serve` and the abbreviations argparse accepts for it."""
+SESSION_APP = "import sys; del sys.path[0]; from tui_app.cli import main; sys.exit(main())"
+"""Each session's app: the installed one. `python -m tui_app` (or `-c` as it is) would look in the current
+directory first, and run a source tree there instead, without the files only an install has."""
 NOT_WITH_SERVE = {"prompt": "-p", "lab": "--lab", "replay": "--replay", "inspect": "--inspect",
                   "list_conversations": "--list", "export": "--export", "print_config": "--print-config",
                   "demo_server": "--demo-server", "speed": "--speed", "runs": "--runs", "as_json": "--json"}
@@ -41,7 +44,7 @@ def main_serve(args: argparse.Namespace, argv: list[str], settings: Settings, en
               "cross a network you do not trust.", file=sys.stderr)
     token = settings.serve.token or new_token()
     # exec: the app replaces the shell textual-serve starts it with, so that it is the server's own child
-    command = "exec " + shlex.join([sys.executable, "-m", "tui_app", *without_serve(argv)])
+    command = "exec " + shlex.join([sys.executable, "-c", SESSION_APP, *without_serve(argv)])
 
     def listening() -> None:
         print(f"claude-tui in a browser: open {page_address(host, port, token)}\n"
