@@ -71,10 +71,10 @@ def read_until(process: subprocess.Popen[bytes], pattern: re.Pattern[str], what:
 
 
 def start_serving(home: Path, *arguments: str, key: str | None = None) -> tuple[Served, str]:
-    """`claude-tui --serve 127.0.0.1:PORT ARGUMENTS` (with `key` as the API key), once it says where to go; and
-    what it said until then."""
+    """`claude-tui --serve 127.0.0.1:PORT ARGUMENTS` (with `key` as the API key), started in `home`, once it
+    says where to go; and what it said until then."""
     env = app_environment(home) | ({"ANTHROPIC_API_KEY": key} if key else {})
-    process = subprocess.Popen([claude_tui(), "--serve", f"127.0.0.1:{free_port()}", *arguments],
+    process = subprocess.Popen([claude_tui(), "--serve", f"127.0.0.1:{free_port()}", *arguments], cwd=home,
                                env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
     found, said = read_until(process, ADDRESS, "the address")
     url = found.group(1)
@@ -127,6 +127,9 @@ SECRET_KEY = "sk-ant-api03-kept-on-the-server-0123456789"
 
 async def test_a_browser_session_runs_the_app_a_reply_streams_in_and_an_export_downloads(
         tmp_path: Path, demo: DemoServer) -> None:
+    # Started where a source tree lies (as in a clone): the sessions must run the installed app, not that.
+    (tmp_path / "tui_app").mkdir()
+    (tmp_path / "tui_app" / "__init__.py").write_text('raise SystemExit("the app came from the current folder")')
     served, said = start_serving(tmp_path, "--base-url", demo.url, key=SECRET_KEY)
     try:
         traffic = await browser_session(served)
@@ -154,7 +157,10 @@ async def browser_session(served: Served) -> str:
     async def until(websocket: aiohttp.ClientWebSocketResponse, condition, what: str) -> None:  # noqa: ANN001
         deadline = time.monotonic() + GUARD
         while not condition():
-            message = await websocket.receive(timeout=max(0.1, deadline - time.monotonic()))
+            try:  # a deadline over the whole wait: the server's pings would restart a receive's own timeout
+                message = await asyncio.wait_for(websocket.receive(), max(0.1, deadline - time.monotonic()))
+            except asyncio.TimeoutError:
+                raise AssertionError(f"{what} was not shown within {GUARD} s:\n{shown()}") from None
             if message.type == aiohttp.WSMsgType.BINARY:
                 traffic.append(message.data)
                 stream.feed(message.data)
@@ -279,7 +285,7 @@ async def open_session(served: Served) -> tuple[aiohttp.ClientSession, aiohttp.C
     session = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
     (await session.get(served.url)).release()
     websocket = await session.ws_connect(served.base + "/ws?width=80&height=24", headers={"Origin": served.base})
-    await websocket.receive(timeout=GUARD)  # the app's first output: its process is running
+    await asyncio.wait_for(websocket.receive(), GUARD)  # the app's first output: its process is running
 
     async def read() -> None:
         async for _message in websocket:
